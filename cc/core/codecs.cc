@@ -1,0 +1,40 @@
+#include "cc/core/codecs.h"
+
+#include <cstdlib>
+#include <string>
+
+#include "dcmtk/config/osconfig.h"
+#include "dcmtk/dcmdata/dcdict.h"
+#include "dcmtk/dcmdata/dcrledrg.h"
+#include "dcmtk/dcmjpeg/djdecode.h"
+#include "dcmtk/dcmjpls/djdecode.h"
+#include "dcmtk/oflog/oflog.h"
+
+namespace tfdicom {
+namespace {
+
+Status SetUpOnce() {
+  // DCMTK warns on stderr about many ordinary files; errors reach users
+  // through Status instead.
+  OFLog::configure(OFLogger::OFF_LOG_LEVEL);
+  if (!dcmDataDict.isDictionaryLoaded()) {
+    const char* path = std::getenv("DCMDICTPATH");
+    return Internal(
+        std::string("DCMTK's data dictionary is not loaded (DCMDICTPATH=") +
+        (path ? path : "<unset>") + ", default " + DCM_DICT_DEFAULT_PATH +
+        "): reinstall tfdicom or DCMTK's data package");
+  }
+  DcmRLEDecoderRegistration::registerCodecs();
+  DJDecoderRegistration::registerCodecs();
+  DJLSDecoderRegistration::registerCodecs();
+  return OkStatus();
+}
+
+}  // namespace
+
+Status EnsureDcmtkReady() {
+  static const Status* const status = new Status(SetUpOnce());
+  return *status;
+}
+
+}  // namespace tfdicom

@@ -1,0 +1,44 @@
+// Colour: turns one frame of colour samples into interleaved RGB, and RGB
+// into luminance. Monochrome frames pass through untouched.
+#ifndef TFDICOM_CC_CORE_COLOR_H_
+#define TFDICOM_CC_CORE_COLOR_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "cc/core/image_info.h"
+#include "cc/core/status.h"
+
+namespace tfdicom {
+
+class ColorConverter {
+ public:
+  // `photometric` and `planar` describe the samples as the reader delivers
+  // them; `sample_size` is the bytes of one sample.
+  ColorConverter(const ImageInfo& info, Photometric photometric, bool planar,
+                 size_t sample_size);
+
+  // Replaces `*samples` by interleaved RGB samples of the same type (in a
+  // buffer owned by this object) where the frame needs it.
+  Status ToRgb(const void** samples);
+
+ private:
+  ImageInfo info_;
+  Photometric photometric_;
+  bool planar_;
+  size_t sample_size_;
+  std::vector<uint8_t> scratch_;
+};
+
+// In place: the first `pixels` values of `rgb` become ITU-R BT.601 luminance
+// 0.299 R + 0.587 G + 0.114 B of the interleaved RGB triplets.
+void RgbToLuminance(double* rgb, uint64_t pixels);
+
+// YBR_FULL -> RGB for 8-bit samples, exactly as pydicom rounds
+// (PS3.3 C.7.6.3.1.2; float32 arithmetic, round half up, clip to 0..255).
+void YbrFullToRgb8(uint8_t* samples, uint64_t pixels);
+
+}  // namespace tfdicom
+
+#endif  // TFDICOM_CC_CORE_COLOR_H_

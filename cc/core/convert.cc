@@ -1,0 +1,273 @@
+#include "cc/core/convert.h"
+
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <string>
+#include <type_traits>
+
+namespace tfdicom {
+namespace {
+
+// Output element types that are not C++ arithmetic types.
+struct Half { uint16_t bits; };
+struct BFloat16 { uint16_t bits; };
+
+template <typename Out>
+constexpr bool kIsIntegerOut = std::is_integral_v<Out>;
+
+// The clamp bounds of an integer output type as doubles that convert back
+// without overflow (2^63 and 2^64 themselves do not fit).
+template <typename Out>
+constexpr double kLowest = std::is_signed_v<Out>
+                               ? static_cast<double>(std::numeric_limits<Out>::min())
+                               : 0.0;
+template <typename Out>
+constexpr double kHighest =
+    sizeof(Out) < 8 ? static_cast<double>(std::numeric_limits<Out>::max())
+    : std::is_signed_v<Out> ? 9223372036854774784.0
+                            : 18446744073709549568.0;
+
+// Stores a real value: integers are rounded to nearest and saturated (NaN
+// becomes the lowest value); floats are converted with IEEE rounding.
+template <typename Out>
+inline Out StoreReal(double value) {
+  if constexpr (kIsIntegerOut<Out>) {
+    if (!(value >= kLowest<Out>)) value = kLowest<Out>;
+    if (value > kHighest<Out>) value = kHighest<Out>;
+    return static_cast<Out>(std::nearbyint(value));
+  } else if constexpr (std::is_same_v<Out, Half>) {
+    return Half{FloatToHalf(static_cast<float>(value))};
+  } else if constexpr (std::is_same_v<Out, BFloat16>) {
+    return BFloat16{FloatToBFloat16(static_cast<float>(value))};
+  } else {
+    return static_cast<Out>(value);
+  }
+}
+
+// Stores an integer exactly, saturating where the output type is narrower.
+template <typename Out, typename In>
+inline Out StoreInteger(In value) {
+  if constexpr (!kIsIntegerOut<Out>) {
+    return StoreReal<Out>(static_cast<double>(value));
+  } else {
+    constexpr bool kFits =
+        std::numeric_limits<In>::min() >= 0
+            ? static_cast<uint64_t>(std::numeric_limits<In>::max()) <=
+                  static_cast<uint64_t>(std::numeric_limits<Out>::max())
+            : std::is_signed_v<Out> && sizeof(Out) >= sizeof(In);
+    if constexpr (kFits) {
+      return static_cast<Out>(value);
+    } else {
+      const int64_t wide = value;  // In is at most 32 bits wide
+      constexpr int64_t kLo = std::is_signed_v<Out>
+                                  ? static_cast<int64_t>(std::numeric_limits<Out>::min())
+                                  : 0;
+      constexpr int64_t kHi =
+          sizeof(Out) >= 8 ? std::numeric_limits<int64_t>::max()
+                           : static_cast<int64_t>(std::numeric_limits<Out>::max());
+      return static_cast<Out>(wide < kLo ? kLo : (wide > kHi ? kHi : wide));
+    }
+  }
+}
+
+// Masks and sign-extends one stored integer sample.
+template <typename In>
+inline In Extract(In sample, int left, int right) {
+  using U = std::make_unsigned_t<In>;
+  const U shifted = static_cast<U>(static_cast<U>(sample) << left);
+  if constexpr (std::is_signed_v<In>) {
+    return static_cast<In>(static_cast<In>(shifted) >> right);
+  } else {
+    return static_cast<In>(shifted >> right);
+  }
+}
+
+template <typename In, typename Out>
+void IdentityLoop(const In* in, size_t n, const BitExtraction& bits, Out* out) {
+  if constexpr (std::is_integral_v<In>) {
+    const int left = bits.left_shift, right = bits.right_shift;
+    for (size_t i = 0; i < n; ++i) out[i] = StoreInteger<Out>(Extract(in[i], left, right));
+  } else {
+    for (size_t i = 0; i < n; ++i) out[i] = StoreReal<Out>(static_cast<double>(in[i]));
+  }
+}
+
+template <typename In, typename Out>
+void LinearLoop(const In* in, size_t n, const BitExtraction& bits, double gain,
+                double offset, Out* out) {
+  if constexpr (std::is_integral_v<In>) {
+    const int left = bits.left_shift, right = bits.right_shift;
+    for (size_t i = 0; i < n; ++i) {
+      out[i] = StoreReal<Out>(static_cast<double>(Extract(in[i], left, right)) * gain + offset);
+    }
+  } else {
+    for (size_t i = 0; i < n; ++i) {
+      out[i] = StoreReal<Out>(static_cast<double>(in[i]) * gain + offset);
+    }
+  }
+}
+
+template <typename In, typename Out>
+void Run(const void* input, size_t n, const ConversionPlan& plan, void* output) {
+  const In* in = static_cast<const In*>(input);
+  Out* out = static_cast<Out*>(output);
+  if (plan.identity) {
+    IdentityLoop(in, n, plan.bits, out);
+  } else {
+    LinearLoop(in, n, plan.bits, plan.gain, plan.offset, out);
+  }
+}
+
+template <typename In>
+void DispatchOutput(const void* in, size_t n, const ConversionPlan& plan, void* out) {
+  switch (plan.output) {
+    case DType::kUint8: return Run<In, uint8_t>(in, n, plan, out);
+    case DType::kUint16: return Run<In, uint16_t>(in, n, plan, out);
+    case DType::kUint32: return Run<In, uint32_t>(in, n, plan, out);
+    case DType::kUint64: return Run<In, uint64_t>(in, n, plan, out);
+    case DType::kInt8: return Run<In, int8_t>(in, n, plan, out);
+    case DType::kInt16: return Run<In, int16_t>(in, n, plan, out);
+    case DType::kInt32: return Run<In, int32_t>(in, n, plan, out);
+    case DType::kInt64: return Run<In, int64_t>(in, n, plan, out);
+    case DType::kFloat16: return Run<In, Half>(in, n, plan, out);
+    case DType::kBFloat16: return Run<In, BFloat16>(in, n, plan, out);
+    case DType::kFloat32: return Run<In, float>(in, n, plan, out);
+    case DType::kFloat64: return Run<In, double>(in, n, plan, out);
+  }
+}
+
+std::string FormatNumber(double value) {
+  if (std::isinf(value)) return value > 0 ? "inf" : "-inf";
+  if (value == std::floor(value) && std::fabs(value) < 1e18) {
+    return std::to_string(static_cast<long long>(value));
+  }
+  return std::to_string(value);
+}
+
+}  // namespace
+
+size_t SampleTypeSize(SampleType type) {
+  switch (type) {
+    case SampleType::kUint8: case SampleType::kInt8: return 1;
+    case SampleType::kUint16: case SampleType::kInt16: return 2;
+    case SampleType::kUint32: case SampleType::kInt32: case SampleType::kFloat32: return 4;
+    case SampleType::kFloat64: return 8;
+  }
+  return 0;
+}
+
+const char* SampleTypeName(SampleType type) {
+  switch (type) {
+    case SampleType::kUint8: return "uint8";
+    case SampleType::kInt8: return "int8";
+    case SampleType::kUint16: return "uint16";
+    case SampleType::kInt16: return "int16";
+    case SampleType::kUint32: return "uint32";
+    case SampleType::kInt32: return "int32";
+    case SampleType::kFloat32: return "float32";
+    case SampleType::kFloat64: return "float64";
+  }
+  return "unknown";
+}
+
+BitExtraction MakeBitExtraction(int bits_allocated, int bits_stored, int high_bit) {
+  const int width = bits_allocated <= 8 ? 8 : bits_allocated;
+  BitExtraction bits;
+  bits.left_shift = width - 1 - high_bit;
+  bits.right_shift = width - bits_stored;
+  return bits;
+}
+
+Status PlanConversion(SampleType input, BitExtraction bits, ValueRange range,
+                      double pre_gain, double pre_offset,
+                      const DecodeOptions& options, ConversionPlan* plan) {
+  plan->input = input;
+  plan->output = options.dtype;
+  plan->bits = bits;
+  const DType dtype = options.dtype;
+  const bool lossy = options.on_error == OnError::kLossy;
+
+  if (options.scale == Scale::kAuto && range.bounded) {
+    const double out_lo = IsFloat(dtype) ? 0.0 : DTypeMin(dtype);
+    const double out_hi = IsFloat(dtype) ? 1.0 : DTypeMax(dtype);
+    const double span = range.max - range.min;
+    const double gain = span > 0 ? (out_hi - out_lo) / span : 0.0;
+    plan->identity = false;
+    plan->gain = pre_gain * gain;
+    plan->offset = (pre_offset - range.min) * gain + out_lo;
+    return OkStatus();
+  }
+
+  plan->identity = pre_gain == 1.0 && pre_offset == 0.0;
+  plan->gain = pre_gain;
+  plan->offset = pre_offset;
+  // Float types hold every integer input; integer types must hold the range.
+  const bool fits = IsFloat(dtype)
+                        ? true
+                        : range.bounded && range.min >= DTypeMin(dtype) &&
+                              range.max <= DTypeMax(dtype);
+  if (fits || lossy) return OkStatus();
+  const std::string declared =
+      range.bounded ? "[" + FormatNumber(range.min) + ", " + FormatNumber(range.max) + "]"
+                    : std::string("unbounded (float pixel data)");
+  std::string remedy;
+  if (range.bounded && range.min < 0) {
+    remedy = "use a signed dtype such as tf.int16/tf.int32 or tf.float32, ";
+  } else {
+    remedy = "use a wider dtype or tf.float32, ";
+  }
+  return OutOfRange("value range does not fit the dtype (declared range=" + declared +
+                    ", dtype=" + DTypeName(dtype) + "): " + remedy +
+                    "scale='auto', or on_error='lossy' to clip");
+}
+
+void ConvertSamples(const void* in, size_t n, const ConversionPlan& plan, void* out) {
+  switch (plan.input) {
+    case SampleType::kUint8: return DispatchOutput<uint8_t>(in, n, plan, out);
+    case SampleType::kInt8: return DispatchOutput<int8_t>(in, n, plan, out);
+    case SampleType::kUint16: return DispatchOutput<uint16_t>(in, n, plan, out);
+    case SampleType::kInt16: return DispatchOutput<int16_t>(in, n, plan, out);
+    case SampleType::kUint32: return DispatchOutput<uint32_t>(in, n, plan, out);
+    case SampleType::kInt32: return DispatchOutput<int32_t>(in, n, plan, out);
+    case SampleType::kFloat32: return DispatchOutput<float>(in, n, plan, out);
+    case SampleType::kFloat64: return DispatchOutput<double>(in, n, plan, out);
+  }
+}
+
+uint16_t FloatToHalf(float value) {
+  uint32_t f;
+  std::memcpy(&f, &value, sizeof(f));
+  const uint32_t sign = (f >> 16) & 0x8000u;
+  const uint32_t abs = f & 0x7FFFFFFFu;
+  if (abs >= 0x7F800000u) {  // inf or NaN
+    return static_cast<uint16_t>(sign | 0x7C00u | (abs > 0x7F800000u ? 0x200u : 0u));
+  }
+  if (abs >= 0x477FF000u) return static_cast<uint16_t>(sign | 0x7C00u);  // overflow
+  if (abs < 0x38800000u) {  // subnormal half or zero
+    // Shift the float's significand (with its implicit bit) into place.
+    const int exponent = static_cast<int>(abs >> 23);
+    if (exponent < 102) return static_cast<uint16_t>(sign);  // rounds to zero
+    const uint32_t mantissa = (abs & 0x7FFFFFu) | 0x800000u;
+    const int shift = 126 - exponent;
+    uint32_t half = mantissa >> shift;
+    const uint32_t rest = mantissa & ((1u << shift) - 1);
+    const uint32_t halfway = 1u << (shift - 1);
+    if (rest > halfway || (rest == halfway && (half & 1u))) ++half;
+    return static_cast<uint16_t>(sign | half);
+  }
+  uint32_t half = ((abs >> 13) - (112u << 10));
+  const uint32_t rest = abs & 0x1FFFu;
+  if (rest > 0x1000u || (rest == 0x1000u && (half & 1u))) ++half;
+  return static_cast<uint16_t>(sign | half);
+}
+
+uint16_t FloatToBFloat16(float value) {
+  uint32_t f;
+  std::memcpy(&f, &value, sizeof(f));
+  if ((f & 0x7FFFFFFFu) > 0x7F800000u) return static_cast<uint16_t>((f >> 16) | 0x40u);
+  const uint32_t rounding = 0x7FFFu + ((f >> 16) & 1u);
+  return static_cast<uint16_t>((f + rounding) >> 16);
+}
+
+}  // namespace tfdicom

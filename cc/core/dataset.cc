@@ -1,0 +1,176 @@
+#include "cc/core/dataset.h"
+
+#include <cstdio>
+
+#include "cc/core/codecs.h"
+#include "cc/core/dcmtk_status.h"
+#include "dcmtk/config/osconfig.h"
+#include "dcmtk/dcmdata/dcdatset.h"
+#include "dcmtk/dcmdata/dcdeftag.h"
+#include "dcmtk/dcmdata/dcdict.h"
+#include "dcmtk/dcmdata/dcdicent.h"
+#include "dcmtk/dcmdata/dcfilefo.h"
+#include "dcmtk/dcmdata/dcistrmb.h"
+#include "dcmtk/dcmdata/dcmetinf.h"
+#include "dcmtk/dcmdata/dcxfer.h"
+
+namespace tfdicom {
+namespace {
+
+constexpr size_t kPreambleLength = 128;
+
+uint16_t ReadU16(const uint8_t* p, bool big_endian) {
+  return big_endian ? static_cast<uint16_t>(p[0] << 8 | p[1])
+                    : static_cast<uint16_t>(p[1] << 8 | p[0]);
+}
+
+uint32_t ReadU32(const uint8_t* p, bool big_endian) {
+  const uint32_t hi = ReadU16(p + (big_endian ? 0 : 2), big_endian);
+  const uint32_t lo = ReadU16(p + (big_endian ? 2 : 0), big_endian);
+  return hi << 16 | lo;
+}
+
+bool HasPart10Prefix(std::string_view bytes) {
+  return bytes.size() >= kPreambleLength + 4 &&
+         bytes.substr(kPreambleLength, 4) == "DICM";
+}
+
+// A bare data set (no preamble) is accepted when its first element belongs to
+// group 0002 (meta header) or 0008 (the first group of every IOD).
+bool StartsLikeBareDataset(std::string_view bytes) {
+  if (bytes.size() < 8) return false;
+  const auto* p = reinterpret_cast<const uint8_t*>(bytes.data());
+  for (bool big_endian : {false, true}) {
+    const uint16_t group = ReadU16(p, big_endian);
+    if (group == 0x0002 || group == 0x0008) return true;
+  }
+  return false;
+}
+
+bool IsPixelTag(uint32_t tag) {
+  return tag == 0x7FE00010 || tag == 0x7FE00008 || tag == 0x7FE00009;
+}
+
+bool IsLongVr(const uint8_t* vr) {
+  static constexpr const char* kLong[] = {"OB", "OW", "OF", "OD", "OL", "OV",
+                                          "UN", "SQ", "UT", "UC", "UR"};
+  for (const char* v : kLong) {
+    if (vr[0] == v[0] && vr[1] == v[1]) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::string DescribeTag(uint16_t group, uint16_t element) {
+  char text[16];
+  std::snprintf(text, sizeof(text), "(%04X,%04X)", group, element);
+  std::string description(text);
+  const DcmDataDictionary& dictionary = dcmDataDict.rdlock();
+  const DcmDictEntry* entry =
+      dictionary.findEntry(DcmTagKey(group, element), nullptr);
+  if (entry != nullptr && entry->getTagName() != nullptr) {
+    description += " ";
+    description += entry->getTagName();
+  }
+  dcmDataDict.rdunlock();
+  return description;
+}
+
+Dataset::Dataset() : file_(std::make_unique<DcmFileFormat>()) {}
+Dataset::~Dataset() = default;
+
+DcmDataset& Dataset::dataset() { return *file_->getDataset(); }
+DcmMetaInfo& Dataset::meta_info() { return *file_->getMetaInfo(); }
+
+Status Dataset::Parse(std::string_view bytes, Depth depth) {
+  TFDICOM_RETURN_IF_ERROR(EnsureDcmtkReady());
+  bytes_ = bytes;
+  if (bytes.empty()) return InvalidArgument("not DICOM: the input is empty");
+  if (!HasPart10Prefix(bytes) && !StartsLikeBareDataset(bytes)) {
+    return InvalidArgument(
+        "not DICOM: no 'DICM' prefix at byte 128 and no data set start (group "
+        "0002 or 0008) at byte 0 (input is " +
+        std::to_string(bytes.size()) + " bytes)");
+  }
+
+  DcmInputBufferStream stream;
+  stream.setBuffer(bytes.data(), static_cast<offile_off_t>(bytes.size()));
+  stream.setEos();
+  file_->transferInit();
+  const OFCondition condition =
+      depth == Depth::kAll
+          ? file_->read(stream)
+          : file_->readUntilTag(stream, EXS_Unknown, EGL_noChange,
+                                DCM_MaxReadLength, DCM_FloatPixelData);
+  file_->transferEnd();
+  if (condition == EC_StreamNotifyClient) {
+    return DataLoss("truncated: the data set ends inside an element header or "
+                    "value before byte " +
+                    std::to_string(bytes.size()));
+  }
+  TFDICOM_RETURN_IF_ERROR(FromCondition(condition, "cannot parse the data set"));
+
+  OFString uid;
+  if (meta_info().findAndGetOFString(DCM_TransferSyntaxUID, uid).good() &&
+      !uid.empty()) {
+    transfer_syntax_uid_ = uid.c_str();
+  } else {
+    transfer_syntax_uid_ = DcmXfer(dataset().getOriginalXfer()).getXferID();
+  }
+  transfer_syntax_ = FindTransferSyntax(transfer_syntax_uid_);
+  if (depth == Depth::kUntilPixelData && transfer_syntax_ != nullptr &&
+      transfer_syntax_->encoding != PixelEncoding::kDeflated) {
+    TFDICOM_RETURN_IF_ERROR(LocatePixelElement(stream.tell()));
+  }
+  return OkStatus();
+}
+
+// readUntilTag leaves the stream just past the header of the first element at
+// or after (7FE0,0008). Read that header back from the input to learn the
+// tag and the value length.
+Status Dataset::LocatePixelElement(uint64_t stream_offset) {
+  pixel_span_ = PixelElementSpan();
+  const bool big_endian = transfer_syntax_->big_endian;
+  const bool implicit = transfer_syntax_uid_ == "1.2.840.10008.1.2";
+  const auto* base = reinterpret_cast<const uint8_t*>(bytes_.data());
+  if (stream_offset > bytes_.size()) return Internal("stream past its end");
+
+  uint32_t tag = 0;
+  uint32_t length = 0;
+  bool found = false;
+  if (implicit) {
+    if (stream_offset >= 8) {
+      const uint8_t* h = base + stream_offset - 8;
+      tag = static_cast<uint32_t>(ReadU16(h, big_endian)) << 16 | ReadU16(h + 2, big_endian);
+      length = ReadU32(h + 4, big_endian);
+      found = IsPixelTag(tag);
+    }
+  } else {
+    if (stream_offset >= 12 && IsLongVr(base + stream_offset - 8)) {
+      const uint8_t* h = base + stream_offset - 12;
+      pixel_span_.vr[0] = static_cast<char>(h[4]);
+      pixel_span_.vr[1] = static_cast<char>(h[5]);
+      tag = static_cast<uint32_t>(ReadU16(h, big_endian)) << 16 | ReadU16(h + 2, big_endian);
+      length = ReadU32(h + 8, big_endian);
+      found = IsPixelTag(tag);
+    }
+    if (!found && stream_offset >= 8) {  // short explicit form (odd VR)
+      const uint8_t* h = base + stream_offset - 8;
+      tag = static_cast<uint32_t>(ReadU16(h, big_endian)) << 16 | ReadU16(h + 2, big_endian);
+      length = ReadU16(h + 6, big_endian);
+      found = IsPixelTag(tag);
+    }
+  }
+  if (!found) {  // no pixel data, or not where we can see it
+    pixel_span_ = PixelElementSpan();
+    return OkStatus();
+  }
+  pixel_span_.tag = tag;
+  pixel_span_.undefined_length = length == 0xFFFFFFFFu;
+  pixel_span_.value_offset = stream_offset;
+  pixel_span_.declared_length = length;
+  return OkStatus();
+}
+
+}  // namespace tfdicom

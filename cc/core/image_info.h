@@ -1,0 +1,57 @@
+// What the header says about an image: geometry, sample format, colour.
+#ifndef TFDICOM_CC_CORE_IMAGE_INFO_H_
+#define TFDICOM_CC_CORE_IMAGE_INFO_H_
+
+#include <cstdint>
+#include <string>
+
+#include "cc/core/status.h"
+
+class DcmItem;
+
+namespace tfdicom {
+
+enum class Photometric {
+  kMonochrome1, kMonochrome2, kRgb, kYbrFull, kYbrFull422, kYbrIct, kYbrRct,
+  kPaletteColor, kOther,
+};
+
+// How one stored sample is laid out.
+enum class SampleFormat {
+  kInteger,  // (7FE0,0010) Pixel Data
+  kFloat32,  // (7FE0,0008) Float Pixel Data
+  kFloat64,  // (7FE0,0009) Double Float Pixel Data
+};
+
+struct ImageInfo {
+  uint32_t frames = 0;
+  uint32_t rows = 0;
+  uint32_t columns = 0;
+  uint32_t samples_per_pixel = 0;
+  uint32_t bits_allocated = 0;
+  uint32_t bits_stored = 0;
+  uint32_t high_bit = 0;
+  bool is_signed = false;          // (0028,0103) PixelRepresentation == 1
+  bool planar = false;             // (0028,0006) PlanarConfiguration == 1
+  Photometric photometric = Photometric::kOther;
+  std::string photometric_name;    // as the file writes it
+  SampleFormat sample_format = SampleFormat::kInteger;
+  std::string transfer_syntax_uid;
+
+  uint64_t pixels_per_frame() const { return uint64_t{rows} * columns; }
+  uint64_t samples_per_frame() const { return pixels_per_frame() * samples_per_pixel; }
+  // Bytes of one frame as stored natively (1-bit data: rounded up).
+  uint64_t stored_bytes_per_frame() const {
+    return (samples_per_frame() * bits_allocated + 7) / 8;
+  }
+  bool is_color() const { return samples_per_pixel == 3 || photometric == Photometric::kPaletteColor; }
+};
+
+// Reads and checks the image attributes of `item`. `pixel_tag` is the pixel
+// element present ((7FE0,0010), (7FE0,0008) or (7FE0,0009)). Fails with
+// InvalidArgument naming the attribute that is missing or inconsistent.
+Status ReadImageInfo(DcmItem& item, uint32_t pixel_tag, ImageInfo* info);
+
+}  // namespace tfdicom
+
+#endif  // TFDICOM_CC_CORE_IMAGE_INFO_H_

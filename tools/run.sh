@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The two jobs the README starts with; each sets up what is missing first.
+#   bash tools/run.sh demo   decode the bundled samples through tf.data
+#   bash tools/run.sh test   run the test suite (what CI runs)
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+bash tools/bootstrap.sh
+export PYTHONPATH="$ROOT${PYTHONPATH:+:$PYTHONPATH}"
+export TF_CPP_MIN_LOG_LEVEL=2
+case "${1:-}" in
+  demo) exec .venv/bin/python examples/decode_samples.py ;;
+  test) shift; exec .venv/bin/python -m pytest -q "$@" ;;
+  *) echo "usage: bash tools/run.sh demo|test [pytest args]" >&2; exit 2 ;;
+esac
