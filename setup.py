@@ -2,6 +2,7 @@
 library and the pybind11 module) into the package directory."""
 
 import os
+import shutil
 import subprocess
 import sys
 
@@ -19,6 +20,24 @@ def read_version():
     raise RuntimeError("no __version__ in tfdicom/__init__.py")
 
 
+def cmake_executable():
+    """The cmake of the building Python's environment (the `cmake` package,
+    a build requirement), which is not on PATH when that environment is not
+    activated (pip wheel --no-build-isolation); else cmake from PATH."""
+    try:
+        import cmake
+
+        candidate = os.path.join(cmake.CMAKE_BIN_DIR, "cmake")
+        if os.path.isfile(candidate):
+            return candidate
+    except ImportError:
+        pass
+    found = shutil.which("cmake")
+    if found is None:
+        raise RuntimeError("cmake not found: pip install 'cmake>=3.18'")
+    return found
+
+
 class CMakeExtension(Extension):
     def __init__(self, name):
         super().__init__(name, sources=[])
@@ -30,19 +49,33 @@ class CMakeBuild(build_ext):
         build_dir = os.path.abspath(os.path.join(self.build_temp, "cmake"))
         os.makedirs(build_dir, exist_ok=True)
         jobs = os.environ.get("TFDICOM_BUILD_JOBS", "2")
+        cmake = cmake_executable()
         subprocess.check_call(
             [
-                "cmake", "-S", HERE, "-B", build_dir,
+                cmake, "-S", HERE, "-B", build_dir,
                 f"-DPython_EXECUTABLE={sys.executable}",
                 f"-DTFDICOM_OUTPUT_DIR={output_dir}",
                 "-DCMAKE_BUILD_TYPE=Release",
+                # No RUNPATH into the building environment's TensorFlow: the
+                # wheel must not name this machine's paths, and
+                # libtensorflow_framework.so.2 is already loaded by the time
+                # `import tensorflow` loads the op library.
+                "-DCMAKE_SKIP_BUILD_RPATH=ON",
             ]
         )
-        subprocess.check_call(["cmake", "--build", build_dir, "-j", jobs])
+        subprocess.check_call([cmake, "--build", build_dir, "-j", jobs])
 
 
-with open(os.path.join(HERE, "README.md")) as f:
-    long_description = f.read()
+def read_long_description():
+    """README.md, if the tree has one (the wheel builds without it)."""
+    try:
+        with open(os.path.join(HERE, "README.md")) as f:
+            return f.read()
+    except FileNotFoundError:
+        return "DICOM decoding as native TensorFlow ops (and for NumPy), built on DCMTK."
+
+
+long_description = read_long_description()
 
 setup(
     name="tfdicom",

@@ -12,16 +12,20 @@ from tfdicom.errors import DicomError
 
 _loader.register_ops_with_tensorflow()
 
+# Names that import TensorFlow, and submodules, are loaded on first use.
 _TENSORFLOW_NAMES = {"decode_dicom_image": "tfdicom.image"}
+_SUBMODULES = {"image", "numpy", "samples", "errors"}
 
 
 def __getattr__(name):
-    if name in _TENSORFLOW_NAMES:
-        import importlib
+    import importlib
 
+    if name in _TENSORFLOW_NAMES:
         return getattr(importlib.import_module(_TENSORFLOW_NAMES[name]), name)
+    if name in _SUBMODULES:
+        return importlib.import_module(f"tfdicom.{name}")
     raise AttributeError(f"module 'tfdicom' has no attribute {name!r}")
 
 
 def __dir__():
-    return sorted(list(globals()) + list(_TENSORFLOW_NAMES))
+    return sorted(set(globals()) | set(_TENSORFLOW_NAMES) | _SUBMODULES)

@@ -104,10 +104,11 @@ Status Dataset::Parse(std::string_view bytes, Depth depth) {
           : file_->readUntilTag(stream, EXS_Unknown, EGL_noChange,
                                 DCM_MaxReadLength, DCM_FloatPixelData);
   file_->transferEnd();
-  if (condition == EC_StreamNotifyClient) {
-    return DataLoss("truncated: the data set ends inside an element header or "
-                    "value before byte " +
-                    std::to_string(bytes.size()));
+  // DCMTK reports a cut-short input as "premature end of stream" or, for an
+  // element longer than what is left, "invalid stream": both end at eos.
+  if (condition.bad() && (condition == EC_StreamNotifyClient || stream.eos())) {
+    return DataLoss("truncated: the data set ends inside an element at byte " +
+                    std::to_string(bytes.size()) + " (DCMTK: " + condition.text() + ")");
   }
   TFDICOM_RETURN_IF_ERROR(FromCondition(condition, "cannot parse the data set"));
 
