@@ -5,6 +5,7 @@
 
 #include "dcmtk/config/osconfig.h"
 #include "dcmtk/dcmdata/dcdict.h"
+#include "dcmtk/dcmdata/dcobject.h"
 #include "dcmtk/dcmdata/dcrledrg.h"
 #include "dcmtk/dcmjpeg/djdecode.h"
 #include "dcmtk/dcmjpls/djdecode.h"
@@ -17,6 +18,9 @@ Status SetUpOnce() {
   // DCMTK warns on stderr about many ordinary files; errors reach users
   // through Status instead.
   OFLog::configure(OFLogger::OFF_LOG_LEVEL);
+  // Some files encode the data set in another transfer syntax than their
+  // meta header says; read what is there, as pydicom does.
+  dcmAutoDetectDatasetXfer.set(OFTrue);
   if (!dcmDataDict.isDictionaryLoaded()) {
     const char* path = std::getenv("DCMDICTPATH");
     return Internal(

@@ -3,46 +3,130 @@
 #include <cmath>
 #include <cstring>
 #include <string>
+#include <type_traits>
 
 namespace tfdicom {
+namespace {
 
-ColorConverter::ColorConverter(const ImageInfo& info, Photometric photometric,
-                               bool planar, size_t sample_size)
-    : info_(info), photometric_(photometric), planar_(planar), sample_size_(sample_size) {}
+template <typename In>
+int64_t ExtractIndex(In raw, const BitExtraction& bits) {
+  using U = std::make_unsigned_t<In>;
+  const U shifted = static_cast<U>(static_cast<U>(raw) << bits.left_shift);
+  if constexpr (std::is_signed_v<In>) {
+    return static_cast<In>(shifted) >> bits.right_shift;
+  } else {
+    return shifted >> bits.right_shift;
+  }
+}
 
-Status ColorConverter::ToRgb(const void** samples) {
-  if (info_.samples_per_pixel == 1) {
-    if (photometric_ == Photometric::kPaletteColor) {
-      return Unimplemented("(0028,0004) PhotometricInterpretation=PALETTE COLOR is not supported yet");
+template <typename In, typename Out>
+void PaletteLoop(const In* in, uint64_t pixels, const BitExtraction& bits,
+                 const Palette& palette, Out* out) {
+  for (uint64_t p = 0; p < pixels; ++p) {
+    const int64_t index = ExtractIndex(in[p], bits);
+    for (int c = 0; c < 3; ++c) out[3 * p + c] = static_cast<Out>(palette.Lookup(c, index));
+  }
+}
+
+template <typename Out>
+void PaletteDispatch(const void* in, SampleType type, uint64_t pixels, const BitExtraction& bits,
+                     const Palette& palette, Out* out) {
+  switch (type) {
+    case SampleType::kUint8: return PaletteLoop(static_cast<const uint8_t*>(in), pixels, bits, palette, out);
+    case SampleType::kInt8: return PaletteLoop(static_cast<const int8_t*>(in), pixels, bits, palette, out);
+    case SampleType::kUint16: return PaletteLoop(static_cast<const uint16_t*>(in), pixels, bits, palette, out);
+    case SampleType::kInt16: return PaletteLoop(static_cast<const int16_t*>(in), pixels, bits, palette, out);
+    default: return;  // Check() refuses other index types
+  }
+}
+
+// Y0 Y1 Cb Cr per two pixels -> Y Cb Cr per pixel.
+void Expand422(const uint8_t* in, uint64_t pixels, uint8_t* out) {
+  for (uint64_t p = 0; p + 1 < pixels; p += 2) {
+    const uint8_t* s = in + 2 * p;
+    uint8_t* d = out + 3 * p;
+    d[0] = s[0]; d[1] = s[2]; d[2] = s[3];
+    d[3] = s[1]; d[4] = s[2]; d[5] = s[3];
+  }
+}
+
+}  // namespace
+
+ColorConverter::ColorConverter(const ImageInfo& info, Photometric photometric, bool planar,
+                               SampleType sample_type, BitExtraction bits,
+                               const Palette* palette)
+    : info_(info), photometric_(photometric), planar_(planar), sample_type_(sample_type),
+      bits_(bits), palette_(photometric == Photometric::kPaletteColor ? palette : nullptr) {}
+
+Status ColorConverter::Check() const {
+  if (photometric_ == Photometric::kPaletteColor) {
+    if (info_.samples_per_pixel != 1 || palette_ == nullptr ||
+        SampleTypeSize(sample_type_) > 2 || sample_type_ == SampleType::kFloat32) {
+      return Unimplemented("PALETTE COLOR needs one 8- or 16-bit index per pixel (found " +
+                           std::to_string(info_.samples_per_pixel) + " samples of " +
+                           std::to_string(info_.bits_allocated) + " bits)");
     }
     return OkStatus();
   }
-  const uint64_t pixels = info_.pixels_per_frame();
-  const bool convert_ybr = photometric_ == Photometric::kYbrFull;
-  if (photometric_ != Photometric::kRgb && !convert_ybr) {
-    return Unimplemented("(0028,0004) PhotometricInterpretation=" + info_.photometric_name +
-                         " is not supported for this transfer syntax");
+  if (info_.samples_per_pixel == 1) return OkStatus();
+  switch (photometric_) {
+    case Photometric::kRgb:
+      return OkStatus();
+    case Photometric::kYbrFull:
+    case Photometric::kYbrFull422:
+      if (SampleTypeSize(sample_type_) == 1) return OkStatus();
+      return Unimplemented(info_.photometric_name + " with " +
+                           std::to_string(info_.bits_allocated) + "-bit samples is not supported");
+    default:
+      return Unimplemented("(0028,0004) PhotometricInterpretation=" + info_.photometric_name +
+                           " with 3 samples is not supported for " + info_.transfer_syntax_uid);
   }
-  if (convert_ybr && sample_size_ != 1) {
-    return Unimplemented("YBR_FULL with " + std::to_string(info_.bits_allocated) +
-                         "-bit samples is not supported");
-  }
-  if (!planar_ && !convert_ybr) return OkStatus();
+}
 
-  scratch_.resize(pixels * 3 * sample_size_);
+SampleType ColorConverter::output_type() const {
+  if (palette_ == nullptr) return sample_type_;
+  return palette_->bits == 8 ? SampleType::kUint8 : SampleType::kUint16;
+}
+
+void ColorConverter::ApplyPalette(const void* indices) {
+  const uint64_t pixels = info_.pixels_per_frame();
+  if (palette_->bits == 8) {
+    scratch_.resize(pixels * 3);
+    PaletteDispatch(indices, sample_type_, pixels, bits_, *palette_, scratch_.data());
+  } else {
+    scratch_.resize(pixels * 3 * 2);
+    PaletteDispatch(indices, sample_type_, pixels, bits_, *palette_,
+                    reinterpret_cast<uint16_t*>(scratch_.data()));
+  }
+}
+
+Status ColorConverter::ToRgb(const void** samples) {
+  if (palette_ != nullptr) {
+    ApplyPalette(*samples);
+    *samples = scratch_.data();
+    return OkStatus();
+  }
+  if (info_.samples_per_pixel == 1) return OkStatus();
+  const uint64_t pixels = info_.pixels_per_frame();
+  const size_t size = SampleTypeSize(sample_type_);
+  const bool ybr = photometric_ == Photometric::kYbrFull || photometric_ == Photometric::kYbrFull422;
+  if (!planar_ && !ybr) return OkStatus();
+
+  scratch_.resize(pixels * 3 * size);
   const auto* in = static_cast<const uint8_t*>(*samples);
-  if (planar_) {
-    const uint64_t plane = pixels * sample_size_;
+  if (photometric_ == Photometric::kYbrFull422 && !planar_) {
+    Expand422(in, pixels, scratch_.data());
+  } else if (planar_) {
+    const uint64_t plane = pixels * size;
     for (uint64_t p = 0; p < pixels; ++p) {
       for (int c = 0; c < 3; ++c) {
-        std::memcpy(&scratch_[(p * 3 + c) * sample_size_], in + c * plane + p * sample_size_,
-                    sample_size_);
+        std::memcpy(&scratch_[(p * 3 + c) * size], in + c * plane + p * size, size);
       }
     }
   } else {
     std::memcpy(scratch_.data(), in, scratch_.size());
   }
-  if (convert_ybr) YbrFullToRgb8(scratch_.data(), pixels);
+  if (ybr) YbrFullToRgb8(scratch_.data(), pixels);
   *samples = scratch_.data();
   return OkStatus();
 }

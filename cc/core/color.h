@@ -1,5 +1,7 @@
-// Colour: turns one frame of colour samples into interleaved RGB, and RGB
-// into luminance. Monochrome frames pass through untouched.
+// Colour: turns one frame of colour samples into interleaved RGB (planar
+// data interleaved, YBR_FULL and YBR_FULL_422 converted, PALETTE COLOR
+// mapped through its LUTs), and RGB into luminance. Monochrome frames pass
+// through untouched.
 #ifndef TFDICOM_CC_CORE_COLOR_H_
 #define TFDICOM_CC_CORE_COLOR_H_
 
@@ -7,7 +9,9 @@
 #include <cstdint>
 #include <vector>
 
+#include "cc/core/convert.h"
 #include "cc/core/image_info.h"
+#include "cc/core/palette.h"
 #include "cc/core/status.h"
 
 namespace tfdicom {
@@ -15,19 +19,32 @@ namespace tfdicom {
 class ColorConverter {
  public:
   // `photometric` and `planar` describe the samples as the reader delivers
-  // them; `sample_size` is the bytes of one sample.
+  // them; `palette` is required for PALETTE COLOR (and may be null else).
   ColorConverter(const ImageInfo& info, Photometric photometric, bool planar,
-                 size_t sample_size);
+                 SampleType sample_type, BitExtraction bits, const Palette* palette);
 
-  // Replaces `*samples` by interleaved RGB samples of the same type (in a
-  // buffer owned by this object) where the frame needs it.
+  // Checks that this colour model can be turned into RGB.
+  Status Check() const;
+
+  // Replaces `*samples` by interleaved RGB samples (in a buffer owned by
+  // this object) where the frame needs it.
   Status ToRgb(const void** samples);
 
+  // The sample type after ToRgb: the palette's entry type for PALETTE
+  // COLOR, else the input's.
+  SampleType output_type() const;
+  // Whether ToRgb already applied the bit extraction (palette indices).
+  bool extracted_bits() const { return palette_ != nullptr; }
+
  private:
+  void ApplyPalette(const void* indices);
+
   ImageInfo info_;
   Photometric photometric_;
   bool planar_;
-  size_t sample_size_;
+  SampleType sample_type_;
+  BitExtraction bits_;
+  const Palette* palette_;
   std::vector<uint8_t> scratch_;
 };
 

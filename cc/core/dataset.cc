@@ -107,8 +107,11 @@ Status Dataset::Parse(std::string_view bytes, Depth depth) {
   // DCMTK reports a cut-short input as "premature end of stream" or, for an
   // element longer than what is left, "invalid stream": both end at eos.
   if (condition.bad() && (condition == EC_StreamNotifyClient || stream.eos())) {
-    return DataLoss("truncated: the data set ends inside an element at byte " +
-                    std::to_string(bytes.size()) + " (DCMTK: " + condition.text() + ")");
+    return DataLoss(
+        std::string(condition == EC_StreamNotifyClient ? "truncated" : "truncated or malformed") +
+        ": the data set ends inside an element, or an element's length runs past the end "
+        "of the input (" + std::to_string(bytes.size()) + " bytes; DCMTK: " +
+        condition.text() + ")");
   }
   TFDICOM_RETURN_IF_ERROR(FromCondition(condition, "cannot parse the data set"));
 

@@ -10,6 +10,7 @@
 #include "cc/core/convert.h"
 #include "cc/core/dataset.h"
 #include "cc/core/frame_reader.h"
+#include "cc/core/palette.h"
 #include "cc/core/transfer_syntax.h"
 #include "cc/core/value_levels.h"
 #include "dcmtk/config/osconfig.h"
@@ -144,15 +145,30 @@ class ImageDecoder {
     return OkStatus();
   }
 
+  // Plans colour and values: what the samples become and how they map
+  // onto the output. Everything that can fail does so before allocation.
   Status PlanValues(const ImageInfo& info) {
-    const SampleType stored = StoredSampleType(info);
-    const BitExtraction bits =
+    SampleType stored = StoredSampleType(info);
+    BitExtraction bits =
         info.sample_format == SampleFormat::kInteger
             ? MakeBitExtraction(info.bits_allocated, info.bits_stored, info.high_bit)
             : BitExtraction();
+    if (reader_->photometric() == Photometric::kPaletteColor) {
+      TFDICOM_RETURN_IF_ERROR(ReadPalette(source_->dataset(), info.is_signed,
+                                          header_.transfer_syntax()->big_endian, &palette_));
+    }
+    color_ = std::make_unique<ColorConverter>(info, reader_->photometric(), reader_->planar(),
+                                              stored, bits, &palette_);
+    TFDICOM_RETURN_IF_ERROR(color_->Check());
     ValueLevel level;
     TFDICOM_RETURN_IF_ERROR(
         PlanValueLevel(source_->dataset(), info, options_.values, &level));
+    if (color_->extracted_bits()) {  // palette entries are the values now
+      stored = color_->output_type();
+      bits = BitExtraction();
+      level.stored_range = {0.0, std::ldexp(1.0, palette_.bits) - 1};
+      level.range = level.stored_range;
+    }
     if (luminance_) {
       // Luminance is computed in float64 from extracted samples; the plan
       // then starts from those.
@@ -172,12 +188,10 @@ class ImageDecoder {
     const uint64_t channels = shape_.size() == 4 ? shape_[3] : 1;
     const uint64_t out_count = info.pixels_per_frame() * channels;
     const uint64_t out_frame_bytes = out_count * DTypeSize(options_.dtype);
-    const size_t sample_size = SampleTypeSize(StoredSampleType(info));
-    ColorConverter color(info, reader_->photometric(), reader_->planar(), sample_size);
     for (uint32_t frame = 0; frame < info.frames; ++frame) {
       const void* samples = nullptr;
       TFDICOM_RETURN_IF_ERROR(reader_->Read(frame, &samples));
-      TFDICOM_RETURN_IF_ERROR(color.ToRgb(&samples));
+      TFDICOM_RETURN_IF_ERROR(color_->ToRgb(&samples));
       uint8_t* out = output + frame * out_frame_bytes;
       if (luminance_) {
         wide_.resize(info.samples_per_frame());
@@ -197,6 +211,8 @@ class ImageDecoder {
   Dataset full_;
   Dataset* source_ = nullptr;
   std::unique_ptr<FrameReader> reader_;
+  Palette palette_;
+  std::unique_ptr<ColorConverter> color_;
   std::vector<int64_t> shape_;
   bool luminance_ = false;
   ConversionPlan extract_plan_;

@@ -45,7 +45,7 @@ class NativeFrameReader : public FrameReader {
   }
 
   Status Read(uint32_t frame, const void** samples) override {
-    const uint64_t count = info_.samples_per_frame();
+    const uint64_t count = info_.native_samples_per_frame();
     if (info_.bits_allocated == 1) {
       // Bits are packed across frame boundaries, least significant first.
       scratch_.resize(count);
@@ -129,7 +129,7 @@ Status MakeNativeFrameReader(const uint8_t* bytes, uint64_t length,
                              uint64_t declared_length, int swap_width,
                              bool complete_only, ImageInfo* info,
                              std::unique_ptr<FrameReader>* reader) {
-  const uint64_t bits_per_frame = info->samples_per_frame() * info->bits_allocated;
+  const uint64_t bits_per_frame = info->native_samples_per_frame() * info->bits_allocated;
   const uint64_t needed = (bits_per_frame * info->frames + 7) / 8;
   const uint64_t usable = std::min(length, declared_length);
   if (usable < needed) {

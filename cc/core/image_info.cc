@@ -83,7 +83,8 @@ Status ReadImageInfo(DcmItem& item, uint32_t pixel_tag, ImageInfo* info) {
   if (item.findAndGetOFString(DCM_NumberOfFrames, frames).good() && !frames.empty()) {
     char* end = nullptr;
     const long value = std::strtol(frames.c_str(), &end, 10);
-    if (end == frames.c_str() || value < 0) {
+    while (end != nullptr && *end == ' ') ++end;
+    if (end == frames.c_str() || *end != '\0' || value < 0) {
       return InvalidArgument(DescribeTag(0x0028, 0x0008) + " is not a number: '" +
                              std::string(frames.c_str()) + "'");
     }

@@ -40,9 +40,12 @@ struct ImageInfo {
 
   uint64_t pixels_per_frame() const { return uint64_t{rows} * columns; }
   uint64_t samples_per_frame() const { return pixels_per_frame() * samples_per_pixel; }
-  // Bytes of one frame as stored natively (1-bit data: rounded up).
-  uint64_t stored_bytes_per_frame() const {
-    return (samples_per_frame() * bits_allocated + 7) / 8;
+  // Samples of one uncompressed frame as stored: YBR_FULL_422 keeps two luma
+  // and one pair of chroma samples for every two pixels (PS3.3 C.7.6.3.1.2).
+  uint64_t native_samples_per_frame() const {
+    return photometric == Photometric::kYbrFull422 && samples_per_pixel == 3
+               ? pixels_per_frame() * 2
+               : samples_per_frame();
   }
   bool is_color() const { return samples_per_pixel == 3 || photometric == Photometric::kPaletteColor; }
 };
