@@ -18,7 +18,7 @@ DTYPES = [tf.uint8, tf.uint16, tf.uint32, tf.uint64, tf.int8, tf.int16, tf.int32
 @pytest.mark.parametrize(
     "color_dim,on_error,scale,values",
     list(itertools.product([False, True], ["strict", "skip", "lossy"], ["preserve", "auto"],
-                           ["stored", "modality"])))
+                           ["stored", "modality", "display"])))
 def test_every_attribute_combination_has_static_rank_and_dtype(color_dim, on_error, scale,
                                                                values):
     for dtype in DTYPES:

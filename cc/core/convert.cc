@@ -93,17 +93,35 @@ void IdentityLoop(const In* in, size_t n, const BitExtraction& bits, Out* out) {
   }
 }
 
+inline double Clamp(double v, double lo, double hi) { return v < lo ? lo : (v > hi ? hi : v); }
+
 template <typename In, typename Out>
-void LinearLoop(const In* in, size_t n, const BitExtraction& bits, double gain,
-                double offset, Out* out) {
+void LinearLoop(const In* in, size_t n, const ConversionPlan& plan, Out* out) {
+  const double gain = plan.gain, offset = plan.offset, lo = plan.lo, hi = plan.hi;
   if constexpr (std::is_integral_v<In>) {
-    const int left = bits.left_shift, right = bits.right_shift;
+    const int left = plan.bits.left_shift, right = plan.bits.right_shift;
     for (size_t i = 0; i < n; ++i) {
-      out[i] = StoreReal<Out>(static_cast<double>(Extract(in[i], left, right)) * gain + offset);
+      const double v = static_cast<double>(Extract(in[i], left, right)) * gain + offset;
+      out[i] = StoreReal<Out>(Clamp(v, lo, hi));
     }
   } else {
     for (size_t i = 0; i < n; ++i) {
-      out[i] = StoreReal<Out>(static_cast<double>(in[i]) * gain + offset);
+      out[i] = StoreReal<Out>(Clamp(static_cast<double>(in[i]) * gain + offset, lo, hi));
+    }
+  }
+}
+
+template <typename In, typename Out>
+void TableLoop(const In* in, size_t n, const ConversionPlan& plan, Out* out) {
+  if constexpr (std::is_integral_v<In>) {
+    const int left = plan.bits.left_shift, right = plan.bits.right_shift;
+    const double* table = plan.table->data();
+    const int64_t first = plan.table_first;
+    const int64_t last = static_cast<int64_t>(plan.table->size()) - 1;
+    for (size_t i = 0; i < n; ++i) {
+      int64_t index = static_cast<int64_t>(Extract(in[i], left, right)) - first;
+      index = index < 0 ? 0 : (index > last ? last : index);
+      out[i] = StoreReal<Out>(table[index]);
     }
   }
 }
@@ -112,10 +130,10 @@ template <typename In, typename Out>
 void Run(const void* input, size_t n, const ConversionPlan& plan, void* output) {
   const In* in = static_cast<const In*>(input);
   Out* out = static_cast<Out*>(output);
-  if (plan.identity) {
-    IdentityLoop(in, n, plan.bits, out);
-  } else {
-    LinearLoop(in, n, plan.bits, plan.gain, plan.offset, out);
+  switch (plan.mode) {
+    case ConversionPlan::Mode::kIdentity: return IdentityLoop(in, n, plan.bits, out);
+    case ConversionPlan::Mode::kLinear: return LinearLoop(in, n, plan, out);
+    case ConversionPlan::Mode::kTable: return TableLoop(in, n, plan, out);
   }
 }
 
@@ -179,29 +197,54 @@ BitExtraction MakeBitExtraction(int bits_allocated, int bits_stored, int high_bi
   return bits;
 }
 
+namespace {
+
+// Composes the frame's value transform with the output mapping
+// out = value * gain + offset (gain >= 0).
+void Compose(const ValueTransform& values, double gain, double offset, ConversionPlan* plan) {
+  plan->lo = values.lo * gain + offset;
+  plan->hi = values.hi * gain + offset;
+  if (values.table) {
+    auto table = std::make_shared<std::vector<double>>(*values.table);
+    for (double& v : *table) v = Clamp(v * gain + offset, plan->lo, plan->hi);
+    plan->mode = ConversionPlan::Mode::kTable;
+    plan->table = std::move(table);
+    plan->table_first = values.table_first;
+    return;
+  }
+  plan->mode = ConversionPlan::Mode::kLinear;
+  plan->gain = values.gain * gain;
+  plan->offset = values.offset * gain + offset;
+}
+
+}  // namespace
+
 Status PlanConversion(SampleType input, BitExtraction bits, ValueRange range,
-                      double pre_gain, double pre_offset,
-                      const DecodeOptions& options, ConversionPlan* plan) {
+                      const ValueTransform& values, const DecodeOptions& options,
+                      ConversionPlan* plan) {
   plan->input = input;
   plan->output = options.dtype;
   plan->bits = bits;
   const DType dtype = options.dtype;
   const bool lossy = options.on_error == OnError::kLossy;
+  if (values.table && (input == SampleType::kFloat32 || input == SampleType::kFloat64)) {
+    return Unimplemented("lookup tables need integer pixel data");
+  }
 
   if (options.scale == Scale::kAuto && range.bounded) {
     const double out_lo = IsFloat(dtype) ? 0.0 : DTypeMin(dtype);
     const double out_hi = IsFloat(dtype) ? 1.0 : DTypeMax(dtype);
     const double span = range.max - range.min;
     const double gain = span > 0 ? (out_hi - out_lo) / span : 0.0;
-    plan->identity = false;
-    plan->gain = pre_gain * gain;
-    plan->offset = (pre_offset - range.min) * gain + out_lo;
+    Compose(values, gain, out_lo - range.min * gain, plan);
     return OkStatus();
   }
 
-  plan->identity = pre_gain == 1.0 && pre_offset == 0.0;
-  plan->gain = pre_gain;
-  plan->offset = pre_offset;
+  if (values.is_identity()) {
+    plan->mode = ConversionPlan::Mode::kIdentity;
+  } else {
+    Compose(values, 1.0, 0.0, plan);
+  }
   // Float types hold every integer input; integer types must hold the range.
   const bool fits = IsFloat(dtype)
                         ? true

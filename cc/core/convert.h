@@ -4,8 +4,11 @@
 #ifndef TFDICOM_CC_CORE_CONVERT_H_
 #define TFDICOM_CC_CORE_CONVERT_H_
 
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
+#include <vector>
 
 #include "cc/core/options.h"
 #include "cc/core/status.h"
@@ -37,26 +40,47 @@ struct BitExtraction {
 // occupies `bits_stored` bits ending at `high_bit`.
 BitExtraction MakeBitExtraction(int bits_allocated, int bits_stored, int high_bit);
 
-// out = saturate(round(value(sample) * gain + offset)); identity plans skip
-// the arithmetic and are exact for every integer pair.
+// How one frame's stored samples become values: a lookup table indexed by
+// (sample - table_first), clamped to its ends, or sample * gain + offset;
+// then clamped to [lo, hi].
+struct ValueTransform {
+  double gain = 1.0;
+  double offset = 0.0;
+  std::shared_ptr<const std::vector<double>> table;
+  int64_t table_first = 0;
+  double lo = -HUGE_VAL;
+  double hi = HUGE_VAL;
+
+  bool is_identity() const {
+    return !table && gain == 1.0 && offset == 0.0 && lo == -HUGE_VAL && hi == HUGE_VAL;
+  }
+};
+
+// out = saturate(round(clamp(value(sample) * gain + offset, lo, hi))), or a
+// gather from a table of final values; identity plans skip the arithmetic and
+// are exact for every integer pair.
 struct ConversionPlan {
+  enum class Mode { kIdentity, kLinear, kTable };
   SampleType input = SampleType::kUint16;
   DType output = DType::kUint16;
   BitExtraction bits;
-  bool identity = true;
+  Mode mode = Mode::kIdentity;
   double gain = 1.0;
   double offset = 0.0;
+  double lo = -HUGE_VAL;
+  double hi = HUGE_VAL;
+  std::shared_ptr<const std::vector<double>> table;  // final values (kTable)
+  int64_t table_first = 0;
 };
 
-// Plans the conversion of values in `range` to `options.dtype`, after an
-// optional linear step `value = sample * pre_gain + pre_offset` (the modality
-// rescale or a window). scale='auto' stretches `range` onto the output range
-// (integers: [dtype min, dtype max]; floats: [0, 1]). scale='preserve' keeps
-// values; a range that does not fit the dtype is OutOfRange unless on_error
-// is 'lossy', which clips.
+// Plans the conversion of one frame whose values are `values(sample)` and
+// lie in the declared `range`, to `options.dtype`. scale='auto' stretches
+// `range` onto the output range (integers: [dtype min, dtype max]; floats:
+// [0, 1]). scale='preserve' keeps values; a range that does not fit the
+// dtype is OutOfRange unless on_error is 'lossy', which clips.
 Status PlanConversion(SampleType input, BitExtraction bits, ValueRange range,
-                      double pre_gain, double pre_offset,
-                      const DecodeOptions& options, ConversionPlan* plan);
+                      const ValueTransform& values, const DecodeOptions& options,
+                      ConversionPlan* plan);
 
 // Converts `count` samples from `input` to `output` following `plan`.
 void ConvertSamples(const void* input, size_t count, const ConversionPlan& plan,

@@ -169,19 +169,23 @@ class ImageDecoder {
       level.stored_range = {0.0, std::ldexp(1.0, palette_.bits) - 1};
       level.range = level.stored_range;
     }
+    plans_.resize(level.frames.size());
     if (luminance_) {
-      // Luminance is computed in float64 from extracted samples; the plan
-      // then starts from those.
+      // Luminance is computed in float64 from extracted samples (colour has
+      // stored values only); the plan then starts from those.
       DecodeOptions exact = options_;
       exact.dtype = DType::kFloat64;
       exact.scale = Scale::kPreserve;
-      TFDICOM_RETURN_IF_ERROR(
-          PlanConversion(stored, bits, level.stored_range, 1.0, 0.0, exact, &extract_plan_));
+      TFDICOM_RETURN_IF_ERROR(PlanConversion(stored, bits, level.stored_range,
+                                             ValueTransform(), exact, &extract_plan_));
       return PlanConversion(SampleType::kFloat64, BitExtraction(), level.range,
-                            level.gain, level.offset, options_, &plan_);
+                            level.frames[0], options_, &plans_[0]);
     }
-    return PlanConversion(stored, bits, level.range, level.gain, level.offset, options_,
-                          &plan_);
+    for (size_t f = 0; f < level.frames.size(); ++f) {
+      TFDICOM_RETURN_IF_ERROR(
+          PlanConversion(stored, bits, level.range, level.frames[f], options_, &plans_[f]));
+    }
+    return OkStatus();
   }
 
   Status DecodeFrames(const ImageInfo& info, uint8_t* output) {
@@ -193,13 +197,14 @@ class ImageDecoder {
       TFDICOM_RETURN_IF_ERROR(reader_->Read(frame, &samples));
       TFDICOM_RETURN_IF_ERROR(color_->ToRgb(&samples));
       uint8_t* out = output + frame * out_frame_bytes;
+      const ConversionPlan& plan = plans_[plans_.size() == 1 ? 0 : frame];
       if (luminance_) {
         wide_.resize(info.samples_per_frame());
         ConvertSamples(samples, wide_.size(), extract_plan_, wide_.data());
         RgbToLuminance(wide_.data(), info.pixels_per_frame());
-        ConvertSamples(wide_.data(), out_count, plan_, out);
+        ConvertSamples(wide_.data(), out_count, plan, out);
       } else {
-        ConvertSamples(samples, out_count, plan_, out);
+        ConvertSamples(samples, out_count, plan, out);
       }
     }
     return OkStatus();
@@ -216,7 +221,7 @@ class ImageDecoder {
   std::vector<int64_t> shape_;
   bool luminance_ = false;
   ConversionPlan extract_plan_;
-  ConversionPlan plan_;
+  std::vector<ConversionPlan> plans_;  // one for all frames, or one per frame
   std::vector<double> wide_;
 };
 

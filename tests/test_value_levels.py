@@ -1,0 +1,113 @@
+"""values='stored' | 'modality' | 'display' on every monochrome open file:
+modality equals pydicom's apply_modality_lut exactly (float64); display as
+uint8 with scale='auto' equals pydicom's VOI rendering within 1."""
+
+import numpy as np
+import pydicom
+import pytest
+from pydicom.pixels import apply_modality_lut, apply_voi_lut
+
+from reference_files import OPEN_FILES, params, read_bytes
+
+MONOCHROME = [f for f in OPEN_FILES
+              if f.photometric in ("MONOCHROME1", "MONOCHROME2") and f.pydicom_ok
+              and f.ts_uid not in ("1.2.840.10008.1.2.4.90", "1.2.840.10008.1.2.4.91")]
+
+
+def stored(f, ds):
+    return ds.pixel_array.reshape(f.frames, ds.Rows, ds.Columns)
+
+
+def header_and_stored(f):
+    """The data set and its stored values: pydicom's where it decodes the
+    file here, else tfdicom's own stored values (JPEG and JPEG-LS need
+    pydicom plugins; test_decode_values.py checks those bit for bit against
+    pydicom's hashes), so the value pipeline is tested on every file."""
+    ds = pydicom.dcmread(f.path())
+    try:
+        return ds, stored(f, ds)
+    except Exception:
+        import tfdicom.numpy
+
+        return ds, tfdicom.numpy.decode_dicom_image(read_bytes(f.path()), dtype=f.dtype,
+                                                    on_error="strict")
+
+
+def functional_group_rescale(ds, frames):
+    """Per-frame (slope, intercept) from the functional groups, as PS3.3
+    C.7.6.16.2.9 defines them (pydicom 3.0.2's apply_modality_lut reads only
+    the top level)."""
+    out = []
+    for i in range(frames):
+        item = None
+        for seq in ("PerFrameFunctionalGroupsSequence", "SharedFunctionalGroupsSequence"):
+            groups = ds.get(seq)
+            group = groups[i if seq.startswith("Per") else 0] if groups else None
+            if group is not None and "PixelValueTransformationSequence" in group:
+                item = group.PixelValueTransformationSequence[0]
+                break
+        source = item if item is not None else ds
+        out.append((float(source.get("RescaleSlope", 1)), float(source.get("RescaleIntercept", 0))))
+    return out
+
+
+@pytest.mark.parametrize("f", params(MONOCHROME))
+def test_modality_equals_pydicom(f, decode):
+    ds, array = header_and_stored(f)
+    image = decode(read_bytes(f.path()), values="modality", dtype="float64", on_error="strict")
+    if "PerFrameFunctionalGroupsSequence" in ds or "SharedFunctionalGroupsSequence" in ds:
+        expected = np.stack([a * s + i for a, (s, i) in
+                             zip(array.astype(np.float64), functional_group_rescale(ds, f.frames))])
+    else:
+        expected = apply_modality_lut(array, ds).reshape(image.shape)
+    np.testing.assert_array_equal(image, expected)
+
+
+def display_range(ds):
+    """The output range of pydicom's apply_voi_lut (the VOI LUT's bits, or
+    apply_windowing's y_min/y_max), or the modality range without VOI."""
+    voi = ds.get("VOILUTSequence")
+    if voi and "LUTDescriptor" in voi[0] and "LUTData" in voi[0]:
+        return 0.0, 2.0 ** voi[0].LUTDescriptor[2] - 1
+    if ds.get("ModalityLUTSequence"):
+        return 0.0, 2.0 ** ds.ModalityLUTSequence[0].LUTDescriptor[2] - 1
+    bits = ds.BitsStored
+    lo, hi = (-(2.0 ** (bits - 1)), 2.0 ** (bits - 1) - 1) if ds.PixelRepresentation else (0.0, 2.0 ** bits - 1)
+    if "WindowCenter" in ds and "RescaleSlope" in ds and "RescaleIntercept" in ds:
+        return lo * float(ds.RescaleSlope) + float(ds.RescaleIntercept), hi * float(ds.RescaleSlope) + float(ds.RescaleIntercept)
+    slope, intercept = float(ds.get("RescaleSlope", 1)), float(ds.get("RescaleIntercept", 0))
+    a, b = lo * slope + intercept, hi * slope + intercept
+    return min(a, b), max(a, b)
+
+
+DISPLAY = [f for f in MONOCHROME if f.name != "eCT_Supplemental.dcm"]
+
+
+@pytest.mark.parametrize("f", params(DISPLAY))
+def test_display_uint8_auto_equals_pydicom_voi_rendering_within_one(f, decode):
+    ds, array = header_and_stored(f)
+    image = decode(read_bytes(f.path()), values="display", dtype="uint8", scale="auto",
+                   on_error="strict")
+    values = apply_voi_lut(apply_modality_lut(array, ds), ds).astype(np.float64)
+    lo, hi = display_range(ds)
+    expected = (values - lo) / (hi - lo) * 255
+    if ds.PhotometricInterpretation == "MONOCHROME1":
+        expected = 255 - expected
+    assert np.abs(image.astype(np.float64) - expected.reshape(image.shape)).max() <= 1
+
+
+def test_display_covers_windows_voi_luts_modality_luts_and_monochrome1():
+    names = {f.name for f in DISPLAY}
+    assert {"vlut_04.dcm", "mlut_18.dcm", "CT_small.dcm", "RG1_UNCI.dcm", "MR_small.dcm"} <= names
+
+
+def test_per_frame_rescale_in_functional_groups_is_applied():
+    f = next(f for f in OPEN_FILES if f.name == "eCT_Supplemental.dcm")
+    ds = pydicom.dcmread(f.path())
+    assert "RescaleIntercept" not in ds  # only the functional groups hold it
+    import tfdicom.numpy
+
+    hu = tfdicom.numpy.decode_dicom_image(read_bytes(f.path()), values="modality", dtype="int32",
+                                          on_error="strict")
+    assert functional_group_rescale(ds, 2) == [(1.0, -1024.0), (1.0, -1024.0)]
+    np.testing.assert_array_equal(hu, stored(f, ds).astype(np.int32) - 1024)
