@@ -10,7 +10,9 @@
 #include "dcmtk/config/osconfig.h"
 #include "dcmtk/dcmdata/dcdatset.h"
 #include "dcmtk/dcmdata/dcdeftag.h"
+#include "dcmtk/dcmdata/dcxfer.h"
 #include "dcmtk/dcmdata/dcpixel.h"
+#include "dcmtk/dcmdata/dcpixseq.h"
 
 namespace tfdicom {
 namespace {
@@ -161,6 +163,21 @@ Status MakeDcmtkFrameReader(Dataset& dataset, const ImageInfo& info,
   }
   auto* pixels = dynamic_cast<DcmPixelData*>(element);
   if (pixels == nullptr) return Internal("(7FE0,0010) is not a DcmPixelData");
+  // Every frame needs at least one fragment (after the basic offset table).
+  E_TransferSyntax original = EXS_Unknown;
+  const DcmRepresentationParameter* parameter = nullptr;
+  pixels->getOriginalRepresentationKey(original, parameter);
+  DcmPixelSequence* fragments = nullptr;
+  if (DcmXfer(original).isEncapsulated() &&
+      pixels->getEncapsulatedRepresentation(original, parameter, fragments).good() &&
+      fragments != nullptr) {
+    const unsigned long count = fragments->card() > 0 ? fragments->card() - 1 : 0;
+    if (count < info.frames) {
+      return DataLoss("the encapsulated pixel data holds " + std::to_string(count) +
+                      " fragment(s) for (0028,0008) NumberOfFrames=" +
+                      std::to_string(info.frames) + " (each frame needs at least one)");
+    }
+  }
   Uint32 frame_size = 0;
   TFDICOM_RETURN_IF_ERROR(FromCondition(
       pixels->getUncompressedFrameSize(&dataset.dataset(), frame_size),
