@@ -137,3 +137,21 @@ def test_wrong_number_of_fragments_is_an_error():
     with pytest.raises(errors.CorruptDicomError,
                        match=r"holds 3 fragment\(s\) for \(0028,0008\) NumberOfFrames=5"):
         decode_exact(out.getvalue())
+
+
+@pytest.mark.parametrize("signed", [False, True])
+@pytest.mark.parametrize("high_bit", [11, 13])
+def test_bits_outside_bits_stored_are_masked_and_sign_extended(signed, high_bit):
+    """12 bits stored in 16 with garbage in the unused bits (overlay planes
+    in old files): the value is the 12 bits ending at HighBit, sign-extended
+    when PixelRepresentation is 1."""
+    rng = np.random.default_rng(6)
+    raw = rng.integers(0, 65536, size=(1, 16, 16), dtype=np.uint16)
+    ds = dataset(raw, bits_stored=12, signed=signed)
+    ds.HighBit = high_bit
+    value = (raw >> (high_bit - 11)) & 0xFFF
+    if signed:
+        value = np.where(value >= 2048, value.astype(np.int32) - 4096, value)
+    image = decode_exact(to_bytes(ds), dtype="int32")
+    np.testing.assert_array_equal(image, value)
+    assert image.min() >= (-2048 if signed else 0) and image.max() <= (2047 if signed else 4095)
