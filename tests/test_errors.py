@@ -135,15 +135,17 @@ def test_colour_without_color_dim_is_a_data_error():
     np.testing.assert_allclose(luminance, rgb @ np.array([0.299, 0.587, 0.114]))
 
 
-def test_unknown_transfer_syntax_names_its_uid():
+@pytest.mark.parametrize("uid,name", [("1.2.840.10008.1.2.4.100", "MPEG2"),
+                                      ("1.2.3.4.5.6", "unknown")])
+def test_unsupported_transfer_syntax_names_its_uid(uid, name):
     ds = pydicom.dcmread(CT)
-    ds.file_meta.TransferSyntaxUID = "1.2.840.10008.1.2.4.201"
-    ds.file_meta.TransferSyntaxUID = "1.2.840.10008.1.2.4.90"
+    ds.file_meta.TransferSyntaxUID = uid
     from pydicom.encaps import encapsulate
 
-    ds.PixelData = encapsulate([b"\xff\x4f\xff\x51" + b"\x00" * 64])
+    ds.PixelData = encapsulate([b"\x00\x00\x01\xb3" + b"\x00" * 64])
+    ds["PixelData"].VR = "OB"
     buffer = io.BytesIO()
     ds.save_as(buffer)
     with pytest.raises(errors.UnsupportedDicomError,
-                       match=r"1\.2\.840\.10008\.1\.2\.4\.90 \(JPEG 2000"):
+                       match=rf"unsupported transfer syntax {uid.replace('.', '[.]')} \({name}"):
         tfdicom.numpy.decode_dicom_image(buffer.getvalue(), on_error="strict")

@@ -10,8 +10,7 @@ from pydicom.pixels import apply_modality_lut, apply_voi_lut
 from reference_files import OPEN_FILES, params, read_bytes
 
 MONOCHROME = [f for f in OPEN_FILES
-              if f.photometric in ("MONOCHROME1", "MONOCHROME2") and f.pydicom_ok
-              and f.ts_uid not in ("1.2.840.10008.1.2.4.90", "1.2.840.10008.1.2.4.91")]
+              if f.photometric in ("MONOCHROME1", "MONOCHROME2") and f.pydicom_ok]
 
 
 def stored(f, ds):

@@ -8,7 +8,8 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
-APT_PACKAGES=(g++ make git python3-venv libdcmtk-dev dcmtk libopenjp2-7-dev)
+# openjph-tools (ojph_compress) makes the HTJ2K test files.
+APT_PACKAGES=(g++ make git python3-venv libdcmtk-dev dcmtk libopenjp2-7-dev openjph-tools)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,5 +1,7 @@
 #include "cc/core/codecs.h"
 
+#include "cc/core/j2k_codec.h"
+
 #include <cstdlib>
 #include <string>
 
@@ -31,7 +33,7 @@ Status SetUpOnce() {
   DcmRLEDecoderRegistration::registerCodecs();
   DJDecoderRegistration::registerCodecs();
   DJLSDecoderRegistration::registerCodecs();
-  return OkStatus();
+  return RegisterJ2kCodec();
 }
 
 }  // namespace

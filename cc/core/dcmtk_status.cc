@@ -6,12 +6,24 @@
 #include "dcmtk/dcmdata/dcerror.h"
 
 namespace tfdicom {
+namespace {
+constexpr unsigned short kTfdicomModule = 0x7466;  // 'tf'
+}  // namespace
+
+OFCondition ToCondition(const Status& status) {
+  if (status.ok()) return EC_Normal;
+  return makeOFCondition(kTfdicomModule, static_cast<unsigned short>(status.code()), OF_error,
+                         status.message().c_str());
+}
 
 Status FromCondition(const OFCondition& condition, std::string_view what) {
   if (condition.good()) return OkStatus();
   std::string message(what);
   message += ": ";
   message += condition.text();
+  if (condition.module() == kTfdicomModule) {
+    return Status(static_cast<Code>(condition.code()), std::move(message));
+  }
   if (condition == EC_StreamNotifyClient || condition == EC_EndOfStream ||
       condition == EC_CorruptedData || condition == EC_InvalidBasicOffsetTable ||
       condition == EC_ElemLengthLargerThanItem ||

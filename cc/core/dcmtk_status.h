@@ -16,6 +16,10 @@ namespace tfdicom {
 // ...) and whose message is "<what>: <DCMTK's text>".
 Status FromCondition(const OFCondition& condition, std::string_view what);
 
+// A Status as an OFCondition, for tfdicom's code that DCMTK calls (the JPEG
+// 2000 codec); FromCondition restores its code.
+OFCondition ToCondition(const Status& status);
+
 }  // namespace tfdicom
 
 #endif  // TFDICOM_CC_CORE_DCMTK_STATUS_H_

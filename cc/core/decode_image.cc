@@ -109,6 +109,7 @@ class ImageDecoder {
       return Unimplemented("1-bit or float pixel data in " +
                            DescribeTransferSyntax(info->transfer_syntax_uid));
     }
+    if (!ts.dcmtk_codec) return MakeOpenJpegFrameReader(full_, *info, &reader_);
     return MakeDcmtkFrameReader(full_, *info, &reader_);
   }
 

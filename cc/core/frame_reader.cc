@@ -6,6 +6,8 @@
 
 #include "cc/core/dataset.h"
 #include "cc/core/dcmtk_status.h"
+#include "cc/core/fragments.h"
+#include "cc/core/j2k_decoder.h"
 #include "cc/core/transfer_syntax.h"
 #include "dcmtk/config/osconfig.h"
 #include "dcmtk/dcmdata/dcdatset.h"
@@ -125,7 +127,73 @@ class DcmtkFrameReader : public FrameReader {
   Uint32 start_fragment_ = 0;
 };
 
+class OpenJpegFrameReader : public FrameReader {
+ public:
+  OpenJpegFrameReader(DcmPixelSequence* sequence, const ImageInfo& info)
+      : sequence_(sequence), info_(info) {
+    layout_.rows = info.rows;
+    layout_.columns = info.columns;
+    layout_.samples_per_pixel = info.samples_per_pixel;
+    layout_.bits_allocated = info.bits_allocated;
+    buffer_.resize(info.samples_per_frame() * (info.bits_allocated / 8));
+  }
+
+  Status Read(uint32_t frame, const void** samples) override {
+    std::string_view codestream;
+    Status status = FrameCodestream(*sequence_, frame, info_.frames, &scratch_, &codestream);
+    if (status.ok()) status = DecodeJ2kFrame(codestream, layout_, buffer_.data(), buffer_.size());
+    if (!status.ok()) {
+      return status.WithContext("cannot decompress frame " + std::to_string(frame + 1) + " of " +
+                                std::to_string(info_.frames) + " (" +
+                                DescribeTransferSyntax(info_.transfer_syntax_uid) + ")");
+    }
+    *samples = buffer_.data();
+    return OkStatus();
+  }
+  Photometric photometric() const override {
+    const Photometric p = info_.photometric;
+    return p == Photometric::kYbrIct || p == Photometric::kYbrRct ? Photometric::kRgb : p;
+  }
+  bool planar() const override { return false; }
+
+ private:
+  DcmPixelSequence* sequence_;
+  ImageInfo info_;
+  J2kFrameLayout layout_;
+  std::vector<uint8_t> buffer_;
+  std::string scratch_;
+};
+
+DcmPixelData* FindPixelData(Dataset& dataset) {
+  DcmElement* element = nullptr;
+  if (dataset.dataset().findAndGetElement(DCM_PixelData, element).bad()) return nullptr;
+  return dynamic_cast<DcmPixelData*>(element);
+}
+
 }  // namespace
+
+Status MakeOpenJpegFrameReader(Dataset& dataset, const ImageInfo& info,
+                               std::unique_ptr<FrameReader>* reader) {
+  DcmPixelData* pixels = FindPixelData(dataset);
+  if (pixels == nullptr) {
+    return InvalidArgument("no pixel data: the data set has no (7FE0,0010) PixelData");
+  }
+  if (info.bits_allocated != 8 && info.bits_allocated != 16) {
+    return Unimplemented("JPEG 2000 with (0028,0100) BitsAllocated=" +
+                         std::to_string(info.bits_allocated) + " (expected 8 or 16)");
+  }
+  E_TransferSyntax original = EXS_Unknown;
+  const DcmRepresentationParameter* parameter = nullptr;
+  pixels->getOriginalRepresentationKey(original, parameter);
+  DcmPixelSequence* sequence = nullptr;
+  if (pixels->getEncapsulatedRepresentation(original, parameter, sequence).bad() ||
+      sequence == nullptr) {
+    return DataLoss("the pixel data of " + DescribeTransferSyntax(info.transfer_syntax_uid) +
+                    " is not encapsulated (no fragments)");
+  }
+  *reader = std::make_unique<OpenJpegFrameReader>(sequence, info);
+  return OkStatus();
+}
 
 Status MakeNativeFrameReader(const uint8_t* bytes, uint64_t length,
                              uint64_t declared_length, int swap_width,

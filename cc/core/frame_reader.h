@@ -45,6 +45,11 @@ Status MakeNativeFrameReader(const uint8_t* bytes, uint64_t length,
 Status MakeDcmtkFrameReader(Dataset& dataset, const ImageInfo& info,
                             std::unique_ptr<FrameReader>* reader);
 
+// Reads compressed frames straight through OpenJPEG, for the JPEG 2000
+// family that DCMTK 3.6.7's registry cannot dispatch (HTJ2K).
+Status MakeOpenJpegFrameReader(Dataset& dataset, const ImageInfo& info,
+                               std::unique_ptr<FrameReader>* reader);
+
 }  // namespace tfdicom
 
 #endif  // TFDICOM_CC_CORE_FRAME_READER_H_
