@@ -14,7 +14,7 @@ _loader.register_ops_with_tensorflow()
 
 # Names that import TensorFlow, and submodules, are loaded on first use.
 _TENSORFLOW_NAMES = {"decode_dicom_image": "tfdicom.image"}
-_SUBMODULES = {"image", "numpy", "samples", "errors"}
+_SUBMODULES = {"image", "numpy", "samples", "errors", "keras"}
 
 
 def __getattr__(name):
