@@ -94,6 +94,7 @@ setup(
         "tensorflow": ["tensorflow==2.21.*"],
         "tensorflow-cpu": ["tensorflow-cpu==2.21.*"],
     },
+    entry_points={"console_scripts": ["tfdicom=tfdicom.cli:main"]},
     zip_safe=False,
     classifiers=[
         "License :: OSI Approved :: Apache Software License",

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The two jobs the README starts with; each sets up what is missing first.
-#   bash tools/run.sh demo   decode the bundled samples through tf.data
+#   bash tools/run.sh demo   `tfdicom demo` on the bundled samples (outputs in build/demo)
 #   bash tools/run.sh test   run the test suite (what CI runs)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -9,7 +9,7 @@ bash tools/bootstrap.sh
 export PYTHONPATH="$ROOT${PYTHONPATH:+:$PYTHONPATH}"
 export TF_CPP_MIN_LOG_LEVEL=2
 case "${1:-}" in
-  demo) exec .venv/bin/python examples/decode_samples.py ;;
+  demo) shift; exec .venv/bin/python -m tfdicom demo --out "${1:-build/demo}" ;;
   test) shift; exec .venv/bin/python -m pytest -q "$@" ;;
   *) echo "usage: bash tools/run.sh demo|test [pytest args]" >&2; exit 2 ;;
 esac

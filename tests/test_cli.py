@@ -1,0 +1,119 @@
+"""The command line: convert (good and bad files, frames, no overwrite),
+bench, info (and that info never imports TensorFlow), python -m tfdicom."""
+
+import os
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import tfdicom.numpy
+import tfdicom.samples
+from tfdicom import cli
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def run_cli(*args, cwd=None):
+    env = dict(os.environ, PYTHONPATH=ROOT, TF_CPP_MIN_LOG_LEVEL="2")
+    return subprocess.run([sys.executable, "-m", "tfdicom", *args], capture_output=True,
+                          text=True, env=env, cwd=cwd, timeout=600)
+
+
+def read_png(path):
+    import tensorflow as tf
+
+    return tf.io.decode_png(open(path, "rb").read(), dtype=tf.uint16 if "16" in path else
+                            tf.uint8).numpy()
+
+
+@pytest.fixture
+def tree(tmp_path):
+    src = tmp_path / "src"
+    shutil.copytree(tfdicom.samples.DIRECTORY, src, ignore=shutil.ignore_patterns("*.py", "*.md",
+                                                                                  "*.tsv"))
+    (src / "mr" / "broken.dcm").write_bytes(b"definitely not DICOM")
+    return src
+
+
+def test_convert_writes_display_pngs_and_reports_bad_files(tree, tmp_path):
+    out = tmp_path / "out"
+    assert cli.main(["convert", str(tree), "--out", str(out)]) == 1  # one bad file
+    ct = out / "ct" / "ct_slice1_explicit_le.png"
+    expected = tfdicom.numpy.decode_dicom_image(
+        open(tree / "ct" / "ct_slice1_explicit_le.dcm", "rb").read(), values="display",
+        dtype="uint8", scale="auto", color_dim=True)[0]
+    np.testing.assert_array_equal(read_png(str(ct)), expected)
+    frames = sorted(os.listdir(out / "us"))
+    assert frames[:2] == ["us_cine8_explicit_le_frame0001.png", "us_cine8_explicit_le_frame0002.png"]
+    assert len(frames) == 16  # two files of 8 frames
+
+
+def test_convert_summary_and_failures(tree, tmp_path):
+    result = run_cli("convert", str(tree), "--out", str(tmp_path / "out"))
+    assert result.returncode == 1
+    assert "converted 10 of 11 files into 24 PNG files" in result.stdout
+    assert "broken.dcm: decode_dicom_image: not DICOM" in result.stderr
+
+
+def test_convert_never_overwrites_without_the_flag(tree, tmp_path):
+    out = tmp_path / "out"
+    source = str(tree / "mr" / "mr_slice1_explicit_le.dcm")
+    assert cli.main(["convert", source, "--out", str(out)]) == 0
+    assert cli.main(["convert", source, "--out", str(out)]) == 1
+    assert cli.main(["convert", source, "--out", str(out), "--overwrite"]) == 0
+
+
+def test_convert_16_bit_stored_values(tree, tmp_path):
+    out = tmp_path / "out16"
+    source = tree / "mr" / "mr_slice1_explicit_le.dcm"
+    assert cli.main(["convert", str(source), "--out", str(out), "--values", "stored"]) == 0
+    png = read_png(str(out / "mr_slice1_explicit_le.png"))
+    import tensorflow as tf
+
+    png16 = tf.io.decode_png(open(out / "mr_slice1_explicit_le.png", "rb").read(),
+                             dtype=tf.uint16).numpy()
+    stored = tfdicom.numpy.decode_dicom_image(open(source, "rb").read(), dtype="uint16")[0]
+    np.testing.assert_array_equal(png16[..., 0], stored)
+    assert png.shape[:2] == stored.shape
+
+
+def test_convert_signed_stored_needs_scale_auto(tree, tmp_path):
+    source = str(tree / "ct" / "ct_slice1_explicit_le.dcm")
+    assert cli.main(["convert", source, "--out", str(tmp_path / "a"), "--values", "stored"]) == 1
+    assert cli.main(["convert", source, "--out", str(tmp_path / "b"), "--values", "stored",
+                     "--scale", "auto"]) == 0
+
+
+def test_convert_with_a_window(tree, tmp_path):
+    source = tree / "ct" / "ct_slice1_explicit_le.dcm"
+    assert cli.main(["convert", str(source), "--out", str(tmp_path), "--window", "40",
+                     "400"]) == 0
+    hu = tfdicom.numpy.decode_dicom_image(open(source, "rb").read(), values="modality",
+                                          dtype="float64")[0]
+    expected = np.floor((np.clip(hu, -160, 240) + 160) / 400 * 255 + 0.5)
+    np.testing.assert_array_equal(read_png(str(tmp_path / "ct_slice1_explicit_le.png")),
+                                  expected[..., None])
+
+
+def test_bench_prints_throughput(capsys):
+    assert cli.main(["bench", tfdicom.samples.DIRECTORY, "--seconds-per-file", "0.01"]) == 0
+    out = capsys.readouterr().out
+    assert "files/s" in out and "us_cine8_explicit_le.dcm" in out
+
+
+def test_python_m_tfdicom_help():
+    result = run_cli("--help")
+    assert result.returncode == 0 and "convert" in result.stdout and "demo" in result.stdout
+
+
+@pytest.mark.slow
+def test_demo_runs_end_to_end(tmp_path):
+    result = run_cli("demo", "--out", str(tmp_path / "demo"), cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr[-3000:]
+    for step in ("1. dataset", "2. training", "3. exporting", "4. contact sheet", "5. decode"):
+        assert step in result.stdout
+    assert (tmp_path / "demo" / "contact_sheet.png").stat().st_size > 1000
+    assert (tmp_path / "demo" / "saved_model" / "saved_model.pb").exists()

@@ -1,0 +1,5 @@
+import sys
+
+from tfdicom.cli import main
+
+sys.exit(main())
