@@ -8,8 +8,10 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
-# openjph-tools (ojph_compress) makes the HTJ2K test files.
-APT_PACKAGES=(g++ make git python3-venv libdcmtk-dev dcmtk libopenjp2-7-dev openjph-tools)
+# openjph-tools (ojph_compress) makes the HTJ2K test files; clang, its
+# runtime and googletest build the core's sanitized unit tests and fuzzer.
+APT_PACKAGES=(g++ make git python3-venv libdcmtk-dev dcmtk libopenjp2-7-dev openjph-tools
+              clang libclang-rt-14-dev libgtest-dev)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

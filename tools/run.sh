@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The two jobs the README starts with; each sets up what is missing first.
 #   bash tools/run.sh demo   `tfdicom demo` on the bundled samples (outputs in build/demo)
-#   bash tools/run.sh test   run the test suite (what CI runs)
+#   bash tools/run.sh test   the core under ASan/UBSan (unit tests, fuzz regressions,
+#                            a 120 s fuzz run), then the pytest suite (what CI runs)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -10,6 +11,8 @@ export PYTHONPATH="$ROOT${PYTHONPATH:+:$PYTHONPATH}"
 export TF_CPP_MIN_LOG_LEVEL=2
 case "${1:-}" in
   demo) shift; exec .venv/bin/python -m tfdicom demo --out "${1:-build/demo}" ;;
-  test) shift; exec .venv/bin/python -m pytest -q "$@" ;;
+  test) shift
+        bash tools/sanitize.sh "${TFDICOM_FUZZ_SECONDS:-120}"
+        exec .venv/bin/python -m pytest -q "$@" ;;
   *) echo "usage: bash tools/run.sh demo|test [pytest args]" >&2; exit 2 ;;
 esac

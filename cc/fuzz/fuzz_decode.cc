@@ -1,0 +1,51 @@
+// libFuzzer harness over the TensorFlow-free core: every input is decoded
+// with a few option sets chosen by its first byte. Built by tools/sanitize.sh
+// with clang, AddressSanitizer and UndefinedBehaviorSanitizer.
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "cc/core/decode_image.h"
+#include "cc/core/options.h"
+
+namespace {
+
+// Large declared images fail fast instead of exhausting the fuzzer's memory.
+constexpr uint64_t kMaxOutputBytes = 64u << 20;
+
+tfdicom::DecodeOptions OptionsFor(uint8_t selector) {
+  tfdicom::DecodeOptions options;
+  options.max_output_bytes = kMaxOutputBytes;
+  options.color_dim = selector & 1;
+  options.on_error = (selector & 2) ? tfdicom::OnError::kLossy : tfdicom::OnError::kStrict;
+  options.scale = (selector & 4) ? tfdicom::Scale::kAuto : tfdicom::Scale::kPreserve;
+  static constexpr tfdicom::Values kValues[] = {tfdicom::Values::kStored,
+                                                tfdicom::Values::kModality,
+                                                tfdicom::Values::kDisplay};
+  options.values = kValues[(selector >> 3) % 3];
+  static constexpr tfdicom::DType kTypes[] = {tfdicom::DType::kInt32, tfdicom::DType::kUint8,
+                                              tfdicom::DType::kFloat16,
+                                              tfdicom::DType::kFloat64};
+  options.dtype = kTypes[(selector >> 5) & 3];
+  return options;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  const std::string_view bytes(reinterpret_cast<const char*>(data), size);
+  const uint8_t selector = size > 200 ? data[size / 2] : 0;
+  for (uint8_t variant : {uint8_t{0}, selector}) {
+    std::vector<uint8_t> output;
+    auto allocate = [&](const std::vector<int64_t>& shape) -> void* {
+      uint64_t count = 1;
+      for (int64_t d : shape) count *= static_cast<uint64_t>(d);
+      const tfdicom::DecodeOptions options = OptionsFor(variant);
+      output.assign(count * tfdicom::DTypeSize(options.dtype) + 1, 0);
+      return output.data();
+    };
+    (void)tfdicom::DecodeImage(bytes, OptionsFor(variant), allocate);
+  }
+  return 0;
+}

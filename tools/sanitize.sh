@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# The core under AddressSanitizer and UndefinedBehaviorSanitizer (clang):
+# its C++ unit tests, the fuzz regression files, then a bounded fuzz run of
+# the decoder seeded with the open test files and the bundled samples.
+#   bash tools/sanitize.sh [FUZZ_SECONDS]   (default 120; 0 skips fuzzing)
+# DCMTK reserves an element's declared length (up to 4 GiB of virtual memory)
+# before it finds that the input is shorter; here allocations over 1 GiB
+# fail instead (as under strict overcommit), which DCMTK reports as an error.
+# A crash fails the run and leaves its input in build-asan/fuzz-crashes/:
+# add it to tests/fuzz_regressions/ with the fix.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+SECONDS_TO_FUZZ="${1:-120}"
+BUILD=build-asan
+SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
+# Coverage for the fuzzer in every object of the core.
+FUZZ_COVERAGE="-fsanitize=fuzzer-no-link"
+
+CC=clang CXX=clang++ .venv/bin/cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DTFDICOM_BUILD_TF=OFF -DTFDICOM_BUILD_PYTHON=OFF -DTFDICOM_BUILD_TESTS=ON \
+  -DTFDICOM_BUILD_FUZZERS=ON -DCMAKE_CXX_FLAGS="$SAN $FUZZ_COVERAGE" -DCMAKE_EXE_LINKER_FLAGS="$SAN" \
+  >"$BUILD.configure.log" 2>&1 || { cat "$BUILD.configure.log"; exit 1; }
+.venv/bin/cmake --build "$BUILD" -j2 2>&1 | grep -E "error|warning: .*sanitize" || true
+
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:allocator_may_return_null=1:max_allocation_size_mb=1024
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+echo "sanitize: core unit tests under ASan/UBSan"
+"$BUILD/core_tests" --gtest_brief=1
+
+echo "sanitize: fuzz regression files"
+regressions=(tests/fuzz_regressions/*)
+if [ -e "${regressions[0]}" ]; then "$BUILD/fuzz_decode" "${regressions[@]}"; fi
+
+if [ "$SECONDS_TO_FUZZ" -gt 0 ]; then
+  corpus="$BUILD/fuzz-corpus"
+  mkdir -p "$corpus" "$BUILD/fuzz-crashes"
+  find tfdicom/samples tests/fuzz_regressions -type f -name '*.dcm' -exec cp {} "$corpus/" \;
+  seeds="$(.venv/bin/python -c 'import pydicom.data, os; print(os.path.dirname(pydicom.data.get_testdata_file("CT_small.dcm", download=False)))')"
+  find "$seeds" -maxdepth 1 -type f -name '*.dcm' -size -300k -exec cp {} "$corpus/" \;
+  echo "sanitize: fuzzing for ${SECONDS_TO_FUZZ}s from $(ls "$corpus" | wc -l) seeds"
+  "$BUILD/fuzz_decode" "$corpus" -max_total_time="$SECONDS_TO_FUZZ" -max_len=262144 \
+    -rss_limit_mb=2048 -malloc_limit_mb=2048 -timeout=10 -artifact_prefix="$BUILD/fuzz-crashes/" \
+    -print_final_stats=1 2>&1 | grep -E "^#[0-9]+.*DONE|stat::number_of_executed_units|stat::peak_rss|ERROR|SUMMARY|Test unit written" || true
+  if ls "$BUILD/fuzz-crashes/" | grep -q .; then
+    echo "sanitize: the fuzzer found a crash: $(ls "$BUILD/fuzz-crashes/")" >&2
+    exit 1
+  fi
+fi
+echo "sanitize: ok"
