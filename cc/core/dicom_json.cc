@@ -14,6 +14,8 @@
 #include "dcmtk/dcmdata/dcitem.h"
 #include "dcmtk/dcmdata/dcjson.h"
 #include "dcmtk/dcmdata/dcsequen.h"
+#include "dcmtk/dcmdata/dcvrfd.h"
+#include "dcmtk/dcmdata/dcvrfl.h"
 #include "dcmtk/dcmdata/dcvrss.h"
 
 namespace tfdicom {
@@ -28,6 +30,75 @@ bool HasOtherCharacterSet(DcmItem& item) {
   }
   const size_t first = value.find_first_not_of(" \\");
   return first != OFString_npos && value != kUtf8Term;
+}
+
+// DCMTK prints FL and FD with 9 and 17 digits of its own ftoa, which can
+// miss the value by one unit in the last place (0.02622878766196998 comes
+// out as 0.026228787661969975), and fails the whole output on NaN or
+// infinity. These elements print FloatText (the shortest exact text, FL
+// widened to double, as decode_dicom_data gives it) and write NaN and
+// infinities, which JSON numbers cannot be, as null.
+template <typename Base, typename Value>
+class ExactNumber : public Base {
+ public:
+  explicit ExactNumber(const DcmTag& tag) : Base(tag) {}
+
+  OFCondition getOFString(OFString& text, const unsigned long pos,
+                          OFBool /*normalize*/ = OFTrue) override {
+    Value value = 0;
+    const OFCondition condition = Get(pos, &value);
+    if (condition.bad()) return condition;
+    const std::string number = FloatText(Widen(value));
+    const bool finite = number != "nan" && number != "inf" && number != "-inf";
+    text = finite ? number.c_str() : "";
+    return EC_Normal;
+  }
+
+  OFCondition writeJson(STD_NAMESPACE ostream& out, DcmJsonFormat& format) override {
+    this->writeJsonOpener(out, format);
+    const unsigned long count = this->getVM();
+    if (count > 0) {
+      format.printValuePrefix(out);
+      for (unsigned long i = 0; i < count; ++i) {
+        if (i > 0) format.printNextArrayElementPrefix(out);
+        OFString text;
+        const OFCondition condition = getOFString(text, i);
+        if (condition.bad()) return condition;
+        out << (text.empty() ? "null" : text.c_str());
+      }
+      format.printValueSuffix(out);
+    }
+    this->writeJsonCloser(out, format);
+    return EC_Normal;
+  }
+
+ private:
+  static double Widen(Float64 value) { return value; }
+  static double Widen(Float32 value) { return WidenFloat(value); }
+  OFCondition Get(unsigned long pos, Float64* value) { return this->getFloat64(*value, pos); }
+  OFCondition Get(unsigned long pos, Float32* value) { return this->getFloat32(*value, pos); }
+};
+
+template <typename Base, typename Value>
+Status MakeExact(DcmItem& item, DcmElement& element) {
+  const unsigned long count = element.getVM();
+  std::vector<Value> values(count);
+  for (unsigned long i = 0; i < count; ++i) {
+    if constexpr (sizeof(Value) == 8) {
+      element.getFloat64(values[i], i);
+    } else {
+      element.getFloat32(values[i], i);
+    }
+  }
+  auto* replacement = new ExactNumber<Base, Value>(DcmTag(element.getTag()));
+  if (count > 0) {
+    if constexpr (sizeof(Value) == 8) {
+      replacement->putFloat64Array(values.data(), count);
+    } else {
+      replacement->putFloat32Array(values.data(), count);
+    }
+  }
+  return FromCondition(item.insert(replacement, OFTrue), "cannot replace an FL or FD element");
 }
 
 // Reads a "US or SS" element of signed pixel data as SS, as pydicom does.
@@ -71,6 +142,10 @@ Status ConvertToUtf8(DcmItem& item, const CharacterSet& inherited, bool signed_p
           "cannot store a value as UTF-8"));
     } else if (signed_pixels && IsUsOrSs(*element)) {
       TFDICOM_RETURN_IF_ERROR(MakeSigned(item, *element));
+    } else if (element->ident() == EVR_FD) {
+      TFDICOM_RETURN_IF_ERROR((MakeExact<DcmFloatingPointDouble, Float64>(item, *element)));
+    } else if (element->ident() == EVR_FL) {
+      TFDICOM_RETURN_IF_ERROR((MakeExact<DcmFloatingPointSingle, Float32>(item, *element)));
     }
   }
   if (HasOtherCharacterSet(item)) {

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <string_view>
 #include <vector>
 
@@ -21,12 +22,19 @@
 namespace tfdicom {
 namespace {
 
-// Python's repr(float): the shortest digits that read back as `value`,
-// in fixed notation unless the decimal exponent is below -4 or above 15.
-std::string PythonFloatRepr(double value) {
-  if (std::isnan(value)) return "nan";
-  if (std::isinf(value)) return value < 0 ? "-inf" : "inf";
-  if (value == 0) return std::signbit(value) ? "-0.0" : "0.0";
+}  // namespace
+
+std::string FloatText(double value) {
+  // Classified by its bits, not by comparisons: TensorFlow runs kernels
+  // with denormals flushed to zero, under which a denormal compares equal
+  // to 0.
+  uint64_t bits = 0;
+  std::memcpy(&bits, &value, sizeof(bits));
+  const bool negative = bits >> 63;
+  const uint64_t exponent_bits = (bits >> 52) & 0x7FF;
+  const uint64_t mantissa = bits & ((uint64_t{1} << 52) - 1);
+  if (exponent_bits == 0x7FF) return mantissa != 0 ? "nan" : (negative ? "-inf" : "inf");
+  if (exponent_bits == 0 && mantissa == 0) return negative ? "-0.0" : "0.0";
   char buffer[64];
   const auto result =
       std::to_chars(buffer, buffer + sizeof(buffer), value, std::chars_format::scientific);
@@ -62,6 +70,32 @@ std::string PythonFloatRepr(double value) {
   }
   return out;
 }
+
+double WidenFloat(float value) {
+  uint32_t bits = 0;
+  std::memcpy(&bits, &value, sizeof(bits));
+  const uint64_t sign = static_cast<uint64_t>(bits >> 31) << 63;
+  int exponent = static_cast<int>((bits >> 23) & 0xFF);
+  uint64_t mantissa = bits & 0x7FFFFF;
+  uint64_t wide = sign;
+  if (exponent == 0xFF) {
+    wide |= (uint64_t{0x7FF} << 52) | (mantissa << 29);
+  } else if (exponent != 0) {
+    wide |= (static_cast<uint64_t>(exponent - 127 + 1023) << 52) | (mantissa << 29);
+  } else if (mantissa != 0) {  // denormal: normalise the mantissa
+    exponent = -126;
+    while ((mantissa & 0x800000) == 0) {
+      mantissa <<= 1;
+      --exponent;
+    }
+    wide |= (static_cast<uint64_t>(exponent + 1023) << 52) | ((mantissa & 0x7FFFFF) << 29);
+  }
+  double result = 0;
+  std::memcpy(&result, &wide, sizeof(result));
+  return result;
+}
+
+namespace {
 
 std::string Base64(const uint8_t* data, size_t size) {
   static constexpr char kAlphabet[] =
@@ -319,14 +353,14 @@ Status RenderElement(DcmElement& element, const CharacterSet& charset, bool sign
       *text = JoinValues(count, [&](unsigned long i) {
         Float32 v = 0;
         element.getFloat32(v, i);
-        return PythonFloatRepr(static_cast<double>(v));
+        return FloatText(WidenFloat(v));
       });
       return OkStatus();
     case EVR_FD:
       *text = JoinValues(count, [&](unsigned long i) {
         Float64 v = 0;
         element.getFloat64(v, i);
-        return PythonFloatRepr(v);
+        return FloatText(v);
       });
       return OkStatus();
     case EVR_AT:

@@ -33,6 +33,17 @@ std::string DecodedText(DcmElement& element, const CharacterSet& charset);
 // is: (0028,0103) Pixel Representation 1.
 bool IsUsOrSs(DcmElement& element);
 
+// Python's repr(float): the shortest digits that read back as `value`, in
+// fixed notation unless the decimal exponent is below -4 or above 15
+// ("0.5", "1e-05", "1e+16", "nan", "inf").
+// Works by the bits, so also where denormals are flushed to zero (as in
+// TensorFlow's kernels).
+std::string FloatText(double value);
+
+// `value` as a double, exactly, without floating-point arithmetic (which
+// would turn a denormal into 0 where denormals are flushed to zero).
+double WidenFloat(float value);
+
 // Renders `element`'s value as decode_dicom_data returns it:
 // - text: UTF-8; each value without its padding (trailing spaces and NULs;
 //   leading spaces too for AE, AS, CS, DA, DS, DT, IS, LO, SH, TM, UI);

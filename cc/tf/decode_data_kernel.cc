@@ -10,6 +10,7 @@
 #include "tensorflow/core/framework/op_kernel.h"
 #include "tensorflow/core/framework/tensor.h"
 #include "tensorflow/core/framework/tensor_shape.h"
+#include "tensorflow/core/platform/denormal.h"
 
 namespace tfdicom {
 namespace {
@@ -64,6 +65,9 @@ class DecodeDicomDataOp : public OpKernel {
     for (int64_t i = 0; i < flat_tags.size(); ++i) {
       OP_REQUIRES_OK(ctx, ToTagPath(flat_tags(i), i, &paths[i]));
     }
+    // TensorFlow runs kernels with denormals flushed to zero; the core
+    // prints FL and FD values exactly, denormals included.
+    tensorflow::port::ScopedDontFlushDenormal dont_flush_denormals;
     const tstring& bytes = contents.scalar<tstring>()();
     std::vector<std::string> values;
     OP_REQUIRES_OK(ctx, ToAbslStatus(DecodeData(std::string_view(bytes.data(), bytes.size()),

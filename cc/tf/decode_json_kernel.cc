@@ -6,6 +6,7 @@
 #include "tensorflow/core/framework/op_kernel.h"
 #include "tensorflow/core/framework/tensor.h"
 #include "tensorflow/core/framework/tensor_shape.h"
+#include "tensorflow/core/platform/denormal.h"
 
 namespace tfdicom {
 namespace {
@@ -26,6 +27,9 @@ class DecodeDicomJsonOp : public OpKernel {
                 absl::InvalidArgumentError(
                     "decode_dicom_json: contents must be a scalar string, got shape " +
                     contents.shape().DebugString()));
+    // TensorFlow runs kernels with denormals flushed to zero; the core
+    // prints FL and FD values exactly, denormals included.
+    tensorflow::port::ScopedDontFlushDenormal dont_flush_denormals;
     const tstring& bytes = contents.scalar<tstring>()();
     std::string json;
     OP_REQUIRES_OK(ctx, ToAbslStatus(DecodeJson(std::string_view(bytes.data(), bytes.size()),
