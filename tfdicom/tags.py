@@ -11,10 +11,11 @@ and from pydicom 3.0.2's attribute names. Do not edit: rerun
 - Repeating groups (50xx curves, 60xx overlays, (0020,31xx)) hold their first
   tag: ``tags.OverlayData == 0x60003000``; the n-th further overlay is
   ``tags.OverlayData + (2 * n << 16)``.
-- 529 aliases with the names of tensorflow-io's ``dicom_tags``: the
+- 538 aliases with the names of tensorflow-io's ``dicom_tags``: the
   attribute's name with everything but letters and digits removed
   (``tags.PatientsName``, ``tags.SamplesperPixel``, ``tags.NumberofFrames``),
-  listed in ``ALIASES``.
+  listed in ``ALIASES``; every one of the 4023 names of tensorflow-io 0.37's
+  ``dicom_tags`` is here, with the same tag.
 
 The constants are plain ``int`` values in [0, 2**32); ``decode_dicom_data``
 takes them as a scalar, a (nested) list or any integer tensor.
@@ -5129,6 +5130,7 @@ DistanceSourcetoPatient = DistanceSourceToPatient
 CenterofRotationOffset = CenterOfRotationOffset
 FieldofViewShape = FieldOfViewShape
 FieldofViewDimensions = FieldOfViewDimensions
+ExposureinAs = ExposureInuAs
 ExposureinuAs = ExposureInuAs
 ImageandFluoroscopyAreaDoseProduct = ImageAndFluoroscopyAreaDoseProduct
 TypeofFilters = TypeOfFilters
@@ -5169,7 +5171,9 @@ DetectorManufacturersModelName = DetectorManufacturerModelName
 FieldofViewOrigin = FieldOfViewOrigin
 FieldofViewRotation = FieldOfViewRotation
 FieldofViewHorizontalFlip = FieldOfViewHorizontalFlip
+ExposureTimeinS = ExposureTimeInuS
 ExposureTimeinuS = ExposureTimeInuS
+XRayTubeCurrentinA = XRayTubeCurrentInuA
 XRayTubeCurrentinuA = XRayTubeCurrentInuA
 MultiplanarExcitation = MultiPlanarExcitation
 TimeofFlightContrast = TimeOfFlightContrast
@@ -5402,10 +5406,14 @@ NumberofSurfacePoints = NumberOfSurfacePoints
 AxisofRotation = AxisOfRotation
 CenterofRotation = CenterOfRotation
 NumberofVectors = NumberOfVectors
+ViewOrientationModifier = ViewOrientationModifierCodeSequence
 MatingFeatureDegreeofFreedomSequence = MatingFeatureDegreeOfFreedomSequence
 DegreeofFreedomID = DegreeOfFreedomID
 DegreeofFreedomType = DegreeOfFreedomType
+TwoDDegreeofFreedomSequence = TwoDDegreeOfFreedomSequence
+ThreeDDegreeofFreedomAxis = ThreeDDegreeOfFreedomAxis
 RangeofFreedom = RangeOfFreedom
+TwoDDegreeofFreedomAxis = TwoDDegreeOfFreedomAxis
 NumberofAnnotations = NumberOfAnnotations
 AnnotationAppliestoAllOpticalPaths = AnnotationAppliesToAllOpticalPaths
 AnnotationAppliestoAllZPlanes = AnnotationAppliesToAllZPlanes
@@ -5542,11 +5550,13 @@ VolumeofPTO = VolumeOfPTO
 ThreatDetectionAlgorithmandVersion = ThreatDetectionAlgorithmAndVersion
 NumberofTotalObjects = NumberOfTotalObjects
 NumberofAlarmObjects = NumberOfAlarmObjects
+Version = DICOSVersion
 PRCStoRCSOrientation = PRCSToRCSOrientation
 NumberofPoints = NumberOfPoints
 TypeofData = TypeOfData
 NumberofChannels = NumberOfChannels
 NumberofSamples = NumberOfSamples
+PerframeFunctionalGroupsSequence = PerFrameFunctionalGroupsSequence
 NumberofFramesinOverlay = NumberOfFramesInOverlay
 OverlayNumberofTables = OverlayNumberOfTables
 
@@ -5654,9 +5664,11 @@ ALIASES = frozenset({
     'EntranceDoseinmGy',
     'EquipmentFrameofReferenceDescription',
     'EquipmentFrameofReferenceUID',
+    'ExposureTimeinS',
     'ExposureTimeinSeconds',
     'ExposureTimeinms',
     'ExposureTimeinuS',
+    'ExposureinAs',
     'ExposureinmAs',
     'ExposureinuAs',
     'ExposuresonDetectorSinceLastCalibration',
@@ -5917,6 +5929,7 @@ ALIASES = frozenset({
     'PatientsWeight',
     'PercentPhaseFieldofView',
     'PerformingPhysiciansName',
+    'PerframeFunctionalGroupsSequence',
     'PersonsAddress',
     'PersonsTelecomInformation',
     'PersonsTelephoneNumbers',
@@ -6034,6 +6047,7 @@ ALIASES = frozenset({
     'TableofYBreakPoints',
     'TargetFrameofReferenceUID',
     'ThreatDetectionAlgorithmandVersion',
+    'ThreeDDegreeofFreedomAxis',
     'TimeofDocumentCreationorVerbalTransactionTrial',
     'TimeofFlightContrast',
     'TimeofFlightInformationUsed',
@@ -6051,6 +6065,8 @@ ALIASES = frozenset({
     'TransformNumberofAxes',
     'TransformOrderofAxes',
     'TriggerSourceorType',
+    'TwoDDegreeofFreedomAxis',
+    'TwoDDegreeofFreedomSequence',
     'TwoDimensionaltoThreeDimensionalMapData',
     'TwoDimensionaltoThreeDimensionalMapSequence',
     'TypeofData',
@@ -6062,6 +6078,7 @@ ALIASES = frozenset({
     'TypeofSynchronization',
     'UrgencyorPriorityAlertsTrial',
     'VelocityofSound',
+    'Version',
     'VerticalOffsetofSensor',
     'VerticesoftheOutlineofPupil',
     'VerticesofthePolygonalCollimator',
@@ -6069,12 +6086,14 @@ ALIASES = frozenset({
     'VerticesofthePolygonalOutline',
     'VerticesofthePolygonalShutter',
     'VerticesoftheRegion',
+    'ViewOrientationModifier',
     'VolumeFrameofReferenceUID',
     'VolumeofPTO',
     'VolumetoTableMappingMatrix',
     'VolumetoTransducerMappingMatrix',
     'VolumetoTransducerRelationship',
     'XOffsetinSlideCoordinateSystem',
+    'XRayTubeCurrentinA',
     'XRayTubeCurrentinmA',
     'XRayTubeCurrentinuA',
     'YOffsetinSlideCoordinateSystem',

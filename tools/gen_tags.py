@@ -16,9 +16,11 @@ Sources, read at generation time only (tfdicom/tags.py needs neither):
 - pydicom's data dictionary (``pydicom.datadict``), only for the attribute
   NAMES that tensorflow-io's ``dicom_tags`` aliases were made of: the name
   with every character but ASCII letters and digits removed ("Patient's
-  Name" -> ``PatientsName``, "Samples per Pixel" -> ``SamplesperPixel``).
-  An alias that equals a keyword, or does not start with a letter, is
-  skipped.
+  Name" -> ``PatientsName``, "Samples per Pixel" -> ``SamplesperPixel``),
+  a leading digit spelled out as tensorflow-io did ("2D Mating Point" ->
+  ``TwoDMatingPoint``). An alias that equals a keyword is skipped.
+- RENAMED_TFIO_NAMES below: tensorflow-io's names for the few attributes
+  renamed since the edition it was made from.
 """
 
 import argparse
@@ -73,8 +75,29 @@ def pydicom_name(tag):
     return None
 
 
+# tensorflow-io 0.37.1's dicom_tags (tensorflow_io/python/ops/dicom_ops.py,
+# 4023 names) was made from an older edition of the standard. Compared with
+# it, the rule in tfio_alias() derives every name from pydicom 3's attribute
+# names except these, whose attributes have been renamed since.
+RENAMED_TFIO_NAMES = {
+    "ExposureinAs": 0x00181153,  # was "Exposure in µAs", now "... in uAs"
+    "ExposureTimeinS": 0x00188150,  # was "Exposure Time in µS", now "... in uS"
+    "XRayTubeCurrentinA": 0x00188151,  # was "X-Ray Tube Current in µA", now "... in uA"
+    "ViewOrientationModifier": 0x006862F0,  # now "View Orientation Modifier Code Sequence"
+    "Version": 0x4010103A,  # now "DICOS Version"
+    "PerframeFunctionalGroupsSequence": 0x52009230,  # now "Per-Frame Functional ..."
+}
+
+DIGIT_WORDS = ["Zero", "One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine"]
+
+
 def tfio_alias(name):
-    return re.sub(r"[^A-Za-z0-9]", "", name)
+    """An attribute name as tensorflow-io's dicom_tags wrote it: letters and
+    digits only, a leading digit spelled out ("2D ..." -> "TwoD...")."""
+    alias = re.sub(r"[^A-Za-z0-9]", "", name)
+    if alias[:1].isdigit():
+        alias = DIGIT_WORDS[int(alias[0])] + alias[1:]
+    return alias
 
 
 def describe_source(path):
@@ -104,11 +127,14 @@ def generate(dictionary_path):
         if name is None:
             continue
         alias = tfio_alias(name)
-        if (alias == kw or alias in keywords or not alias or not alias[0].isalpha()
-                or keyword.iskeyword(alias)):
+        if alias == kw or alias in keywords or not alias or keyword.iskeyword(alias):
             continue
         if alias in aliases and aliases[alias] != tag:
             raise ValueError(f"alias {alias} names two tags: {aliases[alias]:08X} and {tag:08X}")
+        aliases[alias] = tag
+    for alias, tag in RENAMED_TFIO_NAMES.items():
+        if alias in keywords or aliases.get(alias, tag) != tag or tag not in keywords.values():
+            raise ValueError(f"RENAMED_TFIO_NAMES: {alias} clashes or names no dictionary tag")
         aliases[alias] = tag
 
     out = [HEADER.format(
@@ -154,7 +180,8 @@ and from pydicom {pydicom}'s attribute names. Do not edit: rerun
 - {alias_count} aliases with the names of tensorflow-io's ``dicom_tags``: the
   attribute's name with everything but letters and digits removed
   (``tags.PatientsName``, ``tags.SamplesperPixel``, ``tags.NumberofFrames``),
-  listed in ``ALIASES``.
+  listed in ``ALIASES``; every one of the 4023 names of tensorflow-io 0.37's
+  ``dicom_tags`` is here, with the same tag.
 
 The constants are plain ``int`` values in [0, 2**32); ``decode_dicom_data``
 takes them as a scalar, a (nested) list or any integer tensor.
