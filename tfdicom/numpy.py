@@ -81,7 +81,7 @@ def decode_dicom_data(data, tags):
     >>> import tfdicom.numpy as tdn, tfdicom.samples
     >>> data = open(tfdicom.samples.path("ct/ct_slice1_explicit_le.dcm"), "rb").read()
     >>> tdn.decode_dicom_data(data, ["Modality", "PixelSpacing"])
-    array(['CT', '0.5\\\\0.5'], dtype=object)
+    array(['CT', '1.953125\\\\1.953125'], dtype=object)
     """
     from tfdicom import _tag_args
 
