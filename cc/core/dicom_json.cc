@@ -105,7 +105,9 @@ Status MakeExact(DcmItem& item, DcmElement& element) {
 Status MakeSigned(DcmItem& item, DcmElement& element) {
   Uint16* values = nullptr;
   const unsigned long count = element.getVM();
-  if (element.getUint16Array(values).bad() && count > 0) return OkStatus();
+  if (count > 0 && (element.getUint16Array(values).bad() || values == nullptr)) {
+    return OkStatus();  // unreadable: left as DCMTK has it
+  }
   std::vector<Sint16> signed_values(count);
   for (unsigned long i = 0; i < count; ++i) signed_values[i] = static_cast<Sint16>(values[i]);
   auto* replacement = new DcmSignedShort(DcmTag(element.getTag().getXTag(), EVR_SS));
@@ -115,9 +117,11 @@ Status MakeSigned(DcmItem& item, DcmElement& element) {
   return FromCondition(item.insert(replacement, OFTrue), "cannot replace a US or SS element");
 }
 
-// Rewrites every text value of `item`, and of the items of its sequences,
-// as UTF-8.
-Status ConvertToUtf8(DcmItem& item, const CharacterSet& inherited, bool signed_pixels) {
+// Makes `item`, and the items of its sequences, ready for DCMTK's JSON
+// writer: every text value rewritten as UTF-8 (and (0008,0005) saying so),
+// "US or SS" read as SS for signed pixels (an inherited or own Pixel
+// Representation of 1), FL and FD swapped for ExactNumber.
+Status PrepareForJson(DcmItem& item, const CharacterSet& inherited, bool signed_pixels) {
   const CharacterSet charset = ItemCharacterSet(item, inherited);
   Uint16 representation = 0;
   if (item.findAndGetUint16(DCM_PixelRepresentation, representation, 0, OFFalse).good()) {
@@ -129,7 +133,7 @@ Status ConvertToUtf8(DcmItem& item, const CharacterSet& inherited, bool signed_p
     if (element->ident() == EVR_SQ) {
       auto* sequence = static_cast<DcmSequenceOfItems*>(element);
       for (unsigned long j = 0; j < sequence->card(); ++j) {
-        TFDICOM_RETURN_IF_ERROR(ConvertToUtf8(*sequence->getItem(j), charset, signed_pixels));
+        TFDICOM_RETURN_IF_ERROR(PrepareForJson(*sequence->getItem(j), charset, signed_pixels));
       }
     } else if (IsStringElement(*element)) {
       char* raw = nullptr;
@@ -164,7 +168,7 @@ Status DecodeJson(std::string_view contents, std::string* json) {
   TFDICOM_RETURN_IF_ERROR(
       file.Parse(contents, Dataset::Depth::kUntilPixelData).WithContext("decode_dicom_json"));
   TFDICOM_RETURN_IF_ERROR(
-      ConvertToUtf8(file.dataset(), CharacterSet(), false).WithContext("decode_dicom_json"));
+      PrepareForJson(file.dataset(), CharacterSet(), false).WithContext("decode_dicom_json"));
   // What DcmFileFormat::writeJson writes without the meta header: the data
   // set's elements inside one object.
   std::ostringstream out;

@@ -1,9 +1,9 @@
 #include "cc/core/element_text.h"
 
 #include <charconv>
-#include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string_view>
 #include <vector>
@@ -20,14 +20,11 @@
 #include "dcmtk/dcmdata/dcxfer.h"
 
 namespace tfdicom {
-namespace {
-
-}  // namespace
 
 std::string FloatText(double value) {
-  // Classified by its bits, not by comparisons: TensorFlow runs kernels
-  // with denormals flushed to zero, under which a denormal compares equal
-  // to 0.
+  // Classified by its bits, not by comparisons, which treat a denormal as 0
+  // where denormals are flushed to zero. std::to_chars compares too, so the
+  // TensorFlow kernels also turn flushing off around the core.
   uint64_t bits = 0;
   std::memcpy(&bits, &value, sizeof(bits));
   const bool negative = bits >> 63;
