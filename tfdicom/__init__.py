@@ -13,8 +13,12 @@ from tfdicom.errors import DicomError
 _loader.register_ops_with_tensorflow()
 
 # Names that import TensorFlow, and submodules, are loaded on first use.
-_TENSORFLOW_NAMES = {"decode_dicom_image": "tfdicom.image"}
-_SUBMODULES = {"image", "numpy", "samples", "errors", "keras"}
+_TENSORFLOW_NAMES = {
+    "decode_dicom_image": "tfdicom.image",
+    "decode_dicom_data": "tfdicom.data",
+    "decode_dicom_json": "tfdicom.data",
+}
+_SUBMODULES = {"image", "data", "numpy", "samples", "errors", "tags", "keras"}
 
 
 def __getattr__(name):

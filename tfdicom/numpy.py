@@ -65,3 +65,38 @@ def decode_dicom_image(
     if name == "bfloat16":
         array = array.view(_bfloat16())
     return array
+
+
+def decode_dicom_data(data, tags):
+    """Returns the values of DICOM tags as text.
+
+    The same tags and values as :func:`tfdicom.decode_dicom_data`: `tags` is
+    one tag or a (nested) list or array of them, integers
+    ``(group << 16) | element`` or strings (keywords, ``"(0010,0010)"``,
+    paths into sequences). Returns a NumPy object array of ``str`` in the
+    shape of `tags` (0-d for one tag). Bytes that are not DICOM raise
+    :class:`tfdicom.errors.InvalidDicomError`; a malformed tag raises
+    ValueError.
+
+    >>> import tfdicom.numpy as tdn, tfdicom.samples
+    >>> data = open(tfdicom.samples.path("ct/ct_slice1_explicit_le.dcm"), "rb").read()
+    >>> tdn.decode_dicom_data(data, ["Modality", "PixelSpacing"])
+    array(['CT', '1.953125\\\\1.953125'], dtype=object)
+    """
+    from tfdicom import _tag_args
+
+    array, kind = _tag_args.normalize(tags)
+    flat = array.reshape(-1)
+    if kind == "int":
+        values = _core.decode_data_tags(bytes(data), flat)
+    else:
+        values = _core.decode_data_paths(bytes(data), list(flat))
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out.reshape(array.shape)
+
+
+def decode_dicom_json(data):
+    """Returns one DICOM file's data set as DICOM JSON (PS3.18 F.2), a
+    ``str``: the same text as :func:`tfdicom.decode_dicom_json`."""
+    return _core.decode_json(bytes(data))

@@ -9,6 +9,7 @@
 #include "dcmtk/dcmdata/dcdict.h"
 #include "dcmtk/dcmdata/dcobject.h"
 #include "dcmtk/dcmdata/dcrledrg.h"
+#include "dcmtk/dcmdata/dcvr.h"
 #include "dcmtk/dcmjpeg/djdecode.h"
 #include "dcmtk/dcmjpls/djdecode.h"
 #include "dcmtk/oflog/oflog.h"
@@ -23,6 +24,10 @@ Status SetUpOnce() {
   // Some files encode the data set in another transfer syntax than their
   // meta header says; read what is there, as pydicom does.
   dcmAutoDetectDatasetXfer.set(OFTrue);
+  // An element written with VR UN whose tag the dictionary knows is read
+  // with the dictionary's VR (PS3.5 6.2.2), as pydicom does: its text and
+  // numbers come out as such, not as unknown bytes.
+  dcmEnableUnknownVRConversion.set(OFTrue);
   if (!dcmDataDict.isDictionaryLoaded()) {
     const char* path = std::getenv("DCMDICTPATH");
     return Internal(

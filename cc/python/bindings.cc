@@ -9,8 +9,11 @@
 #include <string>
 #include <vector>
 
+#include "cc/core/decode_data.h"
 #include "cc/core/decode_image.h"
+#include "cc/core/dicom_json.h"
 #include "cc/core/options.h"
+#include "cc/core/tag_path.h"
 
 namespace py = pybind11;
 
@@ -92,10 +95,90 @@ py::tuple DecodeImagePy(py::bytes data, bool color_dim, const std::string& on_er
 }  // namespace
 }  // namespace tfdicom
 
+// decode_dicom_data and decode_dicom_json for tfdicom.numpy.
+namespace tfdicom {
+namespace {
+
+py::str Utf8ToStr(const std::string& text) {
+  PyObject* object = PyUnicode_DecodeUTF8(text.data(), static_cast<Py_ssize_t>(text.size()),
+                                          "replace");
+  if (object == nullptr) throw py::error_already_set();
+  return py::reinterpret_steal<py::str>(object);
+}
+
+std::string_view BytesView(const py::bytes& data) {
+  char* raw = nullptr;
+  Py_ssize_t size = 0;
+  if (PyBytes_AsStringAndSize(data.ptr(), &raw, &size) != 0) throw py::error_already_set();
+  return std::string_view(raw, static_cast<size_t>(size));  // kept alive by `data`
+}
+
+py::list DecodeDataPaths(py::bytes data, const std::vector<TagPath>& paths) {
+  const std::string_view contents = BytesView(data);
+  std::vector<std::string> values;
+  Status status;
+  {
+    py::gil_scoped_release release;
+    status = DecodeData(contents, paths, &values);
+  }
+  ThrowIfError(status);
+  py::list out;
+  for (const std::string& value : values) out.append(Utf8ToStr(value));
+  return out;
+}
+
+// Integer tags, flattened, each (group << 16) | element.
+py::list DecodeDataTagsPy(py::bytes data,
+                          py::array_t<uint32_t, py::array::c_style | py::array::forcecast> tags) {
+  std::vector<TagPath> paths;
+  paths.reserve(static_cast<size_t>(tags.size()));
+  const uint32_t* values = tags.data();
+  for (py::ssize_t i = 0; i < tags.size(); ++i) paths.push_back(TagPathOf(values[i]));
+  return DecodeDataPaths(data, paths);
+}
+
+// String tags (keywords, "(gggg,eeee)", paths into sequences), flattened.
+// A malformed tag is the caller's mistake: ValueError, not a DICOM error.
+py::list DecodeDataPathsPy(py::bytes data, py::sequence tags) {
+  std::vector<TagPath> paths(tags.size());
+  for (size_t i = 0; i < paths.size(); ++i) {
+    const std::string text = tags[i].cast<std::string>();
+    const Status status = ParseTagPath(text, &paths[i]);
+    if (!status.ok()) {
+      throw py::value_error("decode_dicom_data: tags[" + std::to_string(i) + "] = '" + text +
+                            "': " + status.message());
+    }
+  }
+  return DecodeDataPaths(data, paths);
+}
+
+py::str DecodeJsonPy(py::bytes data) {
+  const std::string_view contents = BytesView(data);
+  std::string json;
+  Status status;
+  {
+    py::gil_scoped_release release;
+    status = DecodeJson(contents, &json);
+  }
+  ThrowIfError(status);
+  return Utf8ToStr(json);
+}
+
+void AddDataBindings(py::module_& m) {
+  m.def("decode_data_tags", &DecodeDataTagsPy, py::arg("data"), py::arg("tags"));
+  m.def("decode_data_paths", &DecodeDataPathsPy, py::arg("data"), py::arg("tags"));
+  m.def("decode_json", &DecodeJsonPy, py::arg("data"));
+}
+
+}  // namespace
+}  // namespace tfdicom
+
+
 PYBIND11_MODULE(_core, m) {
   m.doc() = "tfdicom's TensorFlow-free core (use tfdicom.numpy)";
   m.def("decode_image", &tfdicom::DecodeImagePy, py::arg("data"), py::arg("color_dim"),
         py::arg("on_error"), py::arg("scale"), py::arg("dtype"), py::arg("values"),
         py::arg("max_output_bytes"));
   m.attr("DEFAULT_MAX_OUTPUT_BYTES") = tfdicom::kDefaultMaxOutputBytes;
+  tfdicom::AddDataBindings(m);
 }

@@ -40,3 +40,49 @@ color_dim, [frames, rows, columns, channels].
 )doc");
 
 }  // namespace tfdicom
+
+namespace tfdicom {
+namespace {
+
+// decode_dicom_data: one string per tag, in the shape of `tags`; contents
+// must be a scalar.
+absl::Status DecodeDicomDataShape(InferenceContext* c) {
+  ShapeHandle unused;
+  TF_RETURN_IF_ERROR(c->WithRank(c->input(0), 0, &unused));
+  c->set_output(0, c->input(1));
+  return absl::OkStatus();
+}
+
+// decode_dicom_json: one scalar string.
+absl::Status DecodeDicomJsonShape(InferenceContext* c) {
+  ShapeHandle unused;
+  TF_RETURN_IF_ERROR(c->WithRank(c->input(0), 0, &unused));
+  c->set_output(0, c->Scalar());
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+REGISTER_OP("TFDicom>DecodeDicomData")
+    .Input("contents: string")
+    .Input("tags: T")
+    .Output("values: string")
+    .Attr("T: {uint32, int64, int32, string} = DT_UINT32")
+    .SetShapeFn(DecodeDicomDataShape)
+    .Doc(R"doc(
+Returns the value of each tag of one DICOM file as UTF-8 text, in the shape of
+tags. Integer tags are (group << 16) | element; string tags are keywords,
+"(gggg,eeee)" tags or paths into sequences ("Sequence[0].Keyword"). An absent
+tag gives ''.
+)doc");
+
+REGISTER_OP("TFDicom>DecodeDicomJson")
+    .Input("contents: string")
+    .Output("json: string")
+    .SetShapeFn(DecodeDicomJsonShape)
+    .Doc(R"doc(
+Returns the data set of one DICOM file as DICOM JSON (PS3.18 F.2), without the
+meta header and without the pixel data.
+)doc");
+
+}  // namespace tfdicom
