@@ -117,3 +117,34 @@ def test_demo_runs_end_to_end(tmp_path):
         assert step in result.stdout
     assert (tmp_path / "demo" / "contact_sheet.png").stat().st_size > 1000
     assert (tmp_path / "demo" / "saved_model" / "saved_model.pb").exists()
+
+
+def test_info_shows_the_header_and_reports_bad_files(tree, capsys):
+    assert cli.main(["info", str(tree / "ct" / "ct_slice1_explicit_le.dcm"),
+                     str(tree / "mr" / "broken.dcm")]) == 1
+    out, err = capsys.readouterr()
+    assert "Transfer syntax        1.2.840.10008.1.2.1 (Explicit VR Little Endian)" in out
+    assert "Rescale intercept      -1024" in out and "Rows                   128" in out
+    assert "broken.dcm: error: decode_dicom_data: not DICOM" in err or "not DICOM" in err
+
+
+def test_info_json_is_dicom_json(tree, capsys):
+    import json
+
+    assert cli.main(["info", "--json", str(tree / "mr" / "mr_slice2_rle.dcm")]) == 0
+    parsed = json.loads(capsys.readouterr().out)
+    assert parsed["00280010"] == {"vr": "US", "Value": [96]}
+
+
+def test_info_and_convert_do_not_import_tensorflow(tree, tmp_path):
+    code = (
+        "import sys\n"
+        "from tfdicom import cli\n"
+        f"cli.main(['info', {str(tree / 'ct' / 'ct_slice1_explicit_le.dcm')!r}])\n"
+        f"cli.main(['convert', {str(tree / 'us')!r}, '--out', {str(tmp_path / 'o')!r}])\n"
+        "print('tensorflow' in sys.modules)\n")
+    env = dict(os.environ, PYTHONPATH=ROOT)
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            env=env, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "False"

@@ -100,3 +100,8 @@ def decode_dicom_json(data):
     """Returns one DICOM file's data set as DICOM JSON (PS3.18 F.2), a
     ``str``: the same text as :func:`tfdicom.decode_dicom_json`."""
     return _core.decode_json(bytes(data))
+
+
+def describe_transfer_syntax(uid):
+    """'1.2.840.10008.1.2.4.90 (JPEG 2000 Image Compression (Lossless Only))'."""
+    return _core.describe_transfer_syntax(uid)

@@ -1,13 +1,18 @@
-// libFuzzer harness over the TensorFlow-free core: every input is decoded
-// with a few option sets chosen by its first byte. Built by tools/sanitize.sh
+// libFuzzer harness over the TensorFlow-free core: every input is decoded as
+// an image with two option sets (one chosen by a byte of the input), its tags
+// are looked up, and it is written as DICOM JSON. Built by tools/sanitize.sh
 // with clang, AddressSanitizer and UndefinedBehaviorSanitizer.
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 #include <vector>
 
+#include "cc/core/decode_data.h"
 #include "cc/core/decode_image.h"
+#include "cc/core/dicom_json.h"
 #include "cc/core/options.h"
+#include "cc/core/tag_path.h"
 
 namespace {
 
@@ -47,5 +52,20 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     };
     (void)tfdicom::DecodeImage(bytes, OptionsFor(variant), allocate);
   }
+  static const std::vector<tfdicom::TagPath> paths = [] {
+    std::vector<tfdicom::TagPath> p;
+    for (const char* text : {"PatientName", "(0002,0010)", "ImageType", "PixelSpacing",
+                             "WindowCenter", "ReferencedSeriesSequence[0].SeriesInstanceUID",
+                             "PerFrameFunctionalGroupsSequence[1].PixelValueTransformationSequence[0].RescaleSlope",
+                             "(7FE0,0010)", "(0009,1001)"}) {
+      tfdicom::TagPath path;
+      if (tfdicom::ParseTagPath(text, &path).ok()) p.push_back(path);
+    }
+    return p;
+  }();
+  std::vector<std::string> values;
+  (void)tfdicom::DecodeData(bytes, paths, &values);
+  std::string json;
+  (void)tfdicom::DecodeJson(bytes, &json);
   return 0;
 }

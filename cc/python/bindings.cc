@@ -13,6 +13,7 @@
 #include "cc/core/decode_image.h"
 #include "cc/core/dicom_json.h"
 #include "cc/core/options.h"
+#include "cc/core/transfer_syntax.h"
 #include "cc/core/tag_path.h"
 
 namespace py = pybind11;
@@ -180,5 +181,7 @@ PYBIND11_MODULE(_core, m) {
         py::arg("on_error"), py::arg("scale"), py::arg("dtype"), py::arg("values"),
         py::arg("max_output_bytes"));
   m.attr("DEFAULT_MAX_OUTPUT_BYTES") = tfdicom::kDefaultMaxOutputBytes;
+  m.def("describe_transfer_syntax", &tfdicom::DescribeTransferSyntax, py::arg("uid"),
+        "'UID (name)' from tfdicom's transfer syntax table");
   tfdicom::AddDataBindings(m);
 }

@@ -8,6 +8,7 @@
 #include "tensorflow/core/framework/op_kernel.h"
 #include "tensorflow/core/framework/tensor.h"
 #include "tensorflow/core/framework/tensor_shape.h"
+#include "tensorflow/core/platform/denormal.h"
 #include "tensorflow/core/platform/logging.h"
 
 namespace tfdicom {
@@ -75,6 +76,9 @@ class DecodeDicomImageOp : public OpKernel {
                     contents.shape().DebugString()));
     const tensorflow::tstring& bytes = contents.scalar<tensorflow::tstring>()();
 
+    // TensorFlow runs kernels with denormals flushed to zero; float pixel
+    // data and rescaled values keep theirs, as in tfdicom.numpy.
+    tensorflow::port::ScopedDontFlushDenormal dont_flush_denormals;
     Tensor* image = nullptr;
     absl::Status allocation;
     auto allocate = [&](const std::vector<int64_t>& dims) -> void* {
