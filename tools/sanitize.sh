@@ -32,6 +32,18 @@ echo "sanitize: fuzz regression files"
 regressions=(tests/fuzz_regressions/*)
 if [ -e "${regressions[0]}" ]; then "$BUILD/fuzz_decode" "${regressions[@]}"; fi
 
+# ThreadSanitizer: the core's unit tests, among them 8 threads decoding the
+# same files at once. (TensorFlow's pip wheel is not built with TSan, so the
+# op library itself cannot run under it; tests/test_stress.py covers it.)
+TSAN_BUILD=build-tsan
+CC=clang CXX=clang++ .venv/bin/cmake -S . -B "$TSAN_BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DTFDICOM_BUILD_TF=OFF -DTFDICOM_BUILD_PYTHON=OFF -DTFDICOM_BUILD_TESTS=ON \
+  -DCMAKE_CXX_FLAGS="-fsanitize=thread" -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=thread" \
+  >"$TSAN_BUILD.configure.log" 2>&1 || { cat "$TSAN_BUILD.configure.log"; exit 1; }
+.venv/bin/cmake --build "$TSAN_BUILD" -j2 --target core_tests 2>&1 | grep -E "error" || true
+echo "sanitize: core unit tests under TSan"
+TSAN_OPTIONS=halt_on_error=1 "$TSAN_BUILD/core_tests" --gtest_brief=1
+
 if [ "$SECONDS_TO_FUZZ" -gt 0 ]; then
   corpus="$BUILD/fuzz-corpus"
   mkdir -p "$corpus" "$BUILD/fuzz-crashes"
