@@ -3,26 +3,14 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "cc/core/palette.h"
-
-#ifndef TFDICOM_SAMPLES_DIR
-#error "TFDICOM_SAMPLES_DIR must name tfdicom/samples"
-#endif
+#include "cc/core/test_samples.h"
 
 namespace tfdicom {
 namespace {
-
-std::string ReadSample(const std::string& name) {
-  std::ifstream file(std::string(TFDICOM_SAMPLES_DIR) + "/" + name, std::ios::binary);
-  std::stringstream buffer;
-  buffer << file.rdbuf();
-  return buffer.str();
-}
 
 struct Decoded {
   Status status;

@@ -3,25 +3,17 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "cc/core/decode_data.h"
 #include "cc/core/decode_image.h"
+#include "cc/core/test_samples.h"
 #include "cc/core/tag_path.h"
 
 namespace tfdicom {
 namespace {
-
-std::string ReadSample(const std::string& name) {
-  std::ifstream file(std::string(TFDICOM_SAMPLES_DIR) + "/" + name, std::ios::binary);
-  std::stringstream buffer;
-  buffer << file.rdbuf();
-  return buffer.str();
-}
 
 // The decoded bytes, or the error message.
 std::string Decode(const std::string& bytes) {
