@@ -1,6 +1,6 @@
 #include "cc/core/codecs.h"
 
-#include "cc/core/j2k_codec.h"
+#include "cc/core/frame_codec.h"
 
 #include <cstdlib>
 #include <string>
@@ -35,10 +35,13 @@ Status SetUpOnce() {
         (path ? path : "<unset>") + ", default " + DCM_DICT_DEFAULT_PATH +
         "): reinstall tfdicom or DCMTK's data package");
   }
+  // tfdicom's own decoders first: DCMTK uses the first codec registered
+  // for a transfer syntax.
+  TFDICOM_RETURN_IF_ERROR(RegisterFrameCodecs());
   DcmRLEDecoderRegistration::registerCodecs();
   DJDecoderRegistration::registerCodecs();
   DJLSDecoderRegistration::registerCodecs();
-  return RegisterJ2kCodec();
+  return OkStatus();
 }
 
 }  // namespace

@@ -19,10 +19,11 @@ std::string_view ItemBytes(DcmPixelSequence& sequence, unsigned long index) {
 }
 
 bool StartsCodestream(std::string_view fragment) {
-  // J2K SOC marker, or a JP2 signature box.
-  return (fragment.size() >= 2 && static_cast<uint8_t>(fragment[0]) == 0xFF &&
-          static_cast<uint8_t>(fragment[1]) == 0x4F) ||
-         (fragment.size() >= 8 && fragment.substr(4, 4) == "jP  ");
+  // JPEG SOI (JPEG, JPEG-LS) or J2K SOC marker, or a JP2 signature box.
+  const bool marker = fragment.size() >= 2 && static_cast<uint8_t>(fragment[0]) == 0xFF &&
+                      (static_cast<uint8_t>(fragment[1]) == 0xD8 ||
+                       static_cast<uint8_t>(fragment[1]) == 0x4F);
+  return marker || (fragment.size() >= 8 && fragment.substr(4, 4) == "jP  ");
 }
 
 // The first fragment (1-based item index) of every frame.

@@ -1,6 +1,7 @@
 // Which fragments of encapsulated pixel data hold a frame (PS3.5 A.4):
 // one fragment per frame, the Basic Offset Table, or, without one, the
-// fragments that start a new JPEG 2000 codestream. Internal to the core.
+// fragments that start a new JPEG or JPEG 2000 codestream. Internal to the
+// core.
 #ifndef TFDICOM_CC_CORE_FRAGMENTS_H_
 #define TFDICOM_CC_CORE_FRAGMENTS_H_
 

@@ -135,6 +135,7 @@ class OpenJpegFrameReader : public FrameReader {
     layout_.columns = info.columns;
     layout_.samples_per_pixel = info.samples_per_pixel;
     layout_.bits_allocated = info.bits_allocated;
+    layout_.photometric = info.photometric_name;
     buffer_.resize(info.samples_per_frame() * (info.bits_allocated / 8));
   }
 
@@ -159,7 +160,7 @@ class OpenJpegFrameReader : public FrameReader {
  private:
   DcmPixelSequence* sequence_;
   ImageInfo info_;
-  J2kFrameLayout layout_;
+  FrameLayout layout_;
   std::vector<uint8_t> buffer_;
   std::string scratch_;
 };

@@ -80,7 +80,7 @@ void Interleave(const opj_image_t& image, uint32_t pixels, T* out) {
 
 }  // namespace
 
-Status DecodeJ2kFrame(std::string_view codestream, const J2kFrameLayout& layout, void* out,
+Status DecodeJ2kFrame(std::string_view codestream, const FrameLayout& layout, void* out,
                       size_t out_size) {
   if (codestream.size() < 4) {
     return DataLoss("JPEG 2000 codestream of " + std::to_string(codestream.size()) + " bytes");

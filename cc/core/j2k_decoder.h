@@ -1,5 +1,5 @@
 // JPEG 2000 and HTJ2K codestreams -> samples, with OpenJPEG. The one place
-// that talks to OpenJPEG; used by the DCMTK codec (j2k_codec.h) and by the
+// that talks to OpenJPEG; used by the DCMTK codec (frame_codec.h) and by the
 // HTJ2K frame reader.
 #ifndef TFDICOM_CC_CORE_J2K_DECODER_H_
 #define TFDICOM_CC_CORE_J2K_DECODER_H_
@@ -8,17 +8,10 @@
 #include <cstdint>
 #include <string_view>
 
+#include "cc/core/frame_layout.h"
 #include "cc/core/status.h"
 
 namespace tfdicom {
-
-// What the DICOM header says the frame is.
-struct J2kFrameLayout {
-  uint32_t rows = 0;
-  uint32_t columns = 0;
-  uint32_t samples_per_pixel = 1;
-  uint32_t bits_allocated = 16;  // 8 or 16: the width of each output sample
-};
 
 // Decodes one frame's codestream (J2K, or JP2 with its box header) into
 // `out`: `out_size` bytes of interleaved samples of layout.bits_allocated
@@ -28,7 +21,7 @@ struct J2kFrameLayout {
 // the codestream disagrees. A multiple component transform (YBR_ICT,
 // YBR_RCT) is undone by OpenJPEG: colour comes out as RGB. OpenJPEG's
 // messages go into the error, never to stderr.
-Status DecodeJ2kFrame(std::string_view codestream, const J2kFrameLayout& layout, void* out,
+Status DecodeJ2kFrame(std::string_view codestream, const FrameLayout& layout, void* out,
                       size_t out_size);
 
 }  // namespace tfdicom

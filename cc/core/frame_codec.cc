@@ -1,11 +1,15 @@
-#include "cc/core/j2k_codec.h"
+#include "cc/core/frame_codec.h"
 
+#include <functional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "cc/core/dcmtk_status.h"
 #include "cc/core/fragments.h"
 #include "cc/core/j2k_decoder.h"
+#include "cc/core/jpeg_decoder.h"
 #include "dcmtk/config/osconfig.h"
 #include "dcmtk/dcmdata/dccodec.h"
 #include "dcmtk/dcmdata/dcdatset.h"
@@ -20,60 +24,68 @@
 namespace tfdicom {
 namespace {
 
-OFCondition J2kError(const Status& status) { return ToCondition(status); }
-
-class J2kRepresentationParameter : public DcmRepresentationParameter {
+class RepresentationParameter : public DcmRepresentationParameter {
  public:
-  DcmRepresentationParameter* clone() const override {
-    return new J2kRepresentationParameter(*this);
-  }
-  const char* className() const override { return "tfdicom::J2kRepresentationParameter"; }
+  DcmRepresentationParameter* clone() const override { return new RepresentationParameter(*this); }
+  const char* className() const override { return "tfdicom::RepresentationParameter"; }
   OFBool operator==(const DcmRepresentationParameter& other) const override {
     return std::string_view(other.className()) == className();
   }
 };
 
-class J2kCodecParameter : public DcmCodecParameter {
+class CodecParameter : public DcmCodecParameter {
  public:
-  DcmCodecParameter* clone() const override { return new J2kCodecParameter(*this); }
-  const char* className() const override { return "tfdicom::J2kCodecParameter"; }
+  DcmCodecParameter* clone() const override { return new CodecParameter(*this); }
+  const char* className() const override { return "tfdicom::CodecParameter"; }
 };
 
-Status ReadLayout(DcmItem& dataset, J2kFrameLayout* layout, uint32_t* frames) {
+// Decodes one frame's codestream into `out`; sets the colour model of the
+// decoded samples.
+using DecodeFn = std::function<Status(std::string_view codestream, const FrameLayout& layout,
+                                      void* out, size_t out_size, std::string* color_model)>;
+
+Status ReadLayout(DcmItem& dataset, FrameLayout* layout, uint32_t* frames) {
   Uint16 rows = 0, columns = 0, samples = 1, bits = 0;
   if (dataset.findAndGetUint16(DCM_Rows, rows).bad() ||
       dataset.findAndGetUint16(DCM_Columns, columns).bad() ||
       dataset.findAndGetUint16(DCM_BitsAllocated, bits).bad()) {
-    return InvalidArgument("JPEG 2000 frame without Rows, Columns or BitsAllocated");
+    return InvalidArgument("compressed frame without Rows, Columns or BitsAllocated");
   }
   dataset.findAndGetUint16(DCM_SamplesPerPixel, samples);
+  OFString photometric;
+  dataset.findAndGetOFString(DCM_PhotometricInterpretation, photometric);
   Sint32 count = 1;
   if (dataset.findAndGetSint32(DCM_NumberOfFrames, count).bad() || count < 1) count = 1;
   layout->rows = rows;
   layout->columns = columns;
   layout->samples_per_pixel = samples;
   layout->bits_allocated = bits;
+  layout->photometric = photometric.c_str();
   *frames = static_cast<uint32_t>(count);
   return OkStatus();
 }
 
-class J2kDecoder : public DcmCodec {
+class FrameCodec : public DcmCodec {
  public:
+  FrameCodec(std::vector<E_TransferSyntax> handles, DecodeFn decode)
+      : handles_(std::move(handles)), decode_(std::move(decode)) {}
+
   OFCondition decodeFrame(const DcmRepresentationParameter*, DcmPixelSequence* sequence,
                           const DcmCodecParameter*, DcmItem* dataset, Uint32 frame,
                           Uint32& start_fragment, void* buffer, Uint32 size,
                           OFString& color_model) const override {
     if (sequence == nullptr || dataset == nullptr) return EC_IllegalCall;
-    J2kFrameLayout layout;
+    FrameLayout layout;
     uint32_t frames = 1;
-    Status status = ReadLayout(*dataset, &layout, &frames);
-    std::string scratch;
+    std::string scratch, model;
     std::string_view codestream;
+    Status status = ReadLayout(*dataset, &layout, &frames);
     if (status.ok()) status = FrameCodestream(*sequence, frame, frames, &scratch, &codestream);
-    if (status.ok()) status = DecodeJ2kFrame(codestream, layout, buffer, size);
-    if (!status.ok()) return J2kError(status);
+    if (status.ok()) status = decode_(codestream, layout, buffer, size, &model);
+    if (!status.ok()) return ToCondition(status);
     start_fragment = 0;  // the next call finds its own fragments
-    return determineDecompressedColorModel(nullptr, sequence, nullptr, dataset, color_model);
+    color_model = model.c_str();
+    return EC_Normal;
   }
 
   OFCondition decode(const DcmRepresentationParameter* parameter, DcmPixelSequence* sequence,
@@ -81,10 +93,10 @@ class J2kDecoder : public DcmCodec {
                      const DcmStack& stack, OFBool& remove_old) const override {
     DcmItem* dataset = stack.top() ? OFstatic_cast(DcmItem*, stack.elem(1)) : nullptr;
     if (dataset == nullptr || sequence == nullptr) return EC_IllegalCall;
-    J2kFrameLayout layout;
+    FrameLayout layout;
     uint32_t frames = 1;
     const Status status = ReadLayout(*dataset, &layout, &frames);
-    if (!status.ok()) return J2kError(status);
+    if (!status.ok()) return ToCondition(status);
     const Uint32 frame_size =
         layout.rows * layout.columns * layout.samples_per_pixel * (layout.bits_allocated / 8);
     Uint16* data = nullptr;
@@ -106,6 +118,8 @@ class J2kDecoder : public DcmCodec {
     return result;
   }
 
+  // The colour model decodeFrame delivers: RGB for colour that the decoder
+  // converts (YBR_* in JPEG, YBR_ICT/RCT in JPEG 2000), else the header's.
   OFCondition determineDecompressedColorModel(const DcmRepresentationParameter*,
                                               DcmPixelSequence*, const DcmCodecParameter*,
                                               DcmItem* dataset,
@@ -113,14 +127,15 @@ class J2kDecoder : public DcmCodec {
     if (dataset == nullptr) return EC_IllegalCall;
     OFString photometric;
     dataset->findAndGetOFString(DCM_PhotometricInterpretation, photometric);
-    // OpenJPEG undoes the multiple component transform.
-    color_model = (photometric == "YBR_ICT" || photometric == "YBR_RCT") ? "RGB" : photometric;
+    color_model = photometric.compare(0, 3, "YBR") == 0 ? "RGB" : photometric;
     return EC_Normal;
   }
 
   OFBool canChangeCoding(const E_TransferSyntax from, const E_TransferSyntax to) const override {
-    const bool is_j2k = from == EXS_JPEG2000LosslessOnly || from == EXS_JPEG2000;
-    return is_j2k && DcmXfer(to).isNotEncapsulated();
+    for (E_TransferSyntax handled : handles_) {
+      if (from == handled) return DcmXfer(to).isNotEncapsulated();
+    }
+    return OFFalse;
   }
 
   // tfdicom decodes only.
@@ -135,19 +150,43 @@ class J2kDecoder : public DcmCodec {
                      OFBool&) const override {
     return EC_IllegalCall;
   }
+
+ private:
+  std::vector<E_TransferSyntax> handles_;
+  DecodeFn decode_;
 };
+
+Status Register(const FrameCodec* codec) {
+  static const RepresentationParameter* const representation = new RepresentationParameter();
+  static const CodecParameter* const parameter = new CodecParameter();
+  const OFCondition result = DcmCodecList::registerCodec(codec, representation, parameter);
+  if (result.bad()) {
+    return Internal(std::string("cannot register a codec with DCMTK: ") + result.text());
+  }
+  return OkStatus();
+}
 
 }  // namespace
 
-Status RegisterJ2kCodec() {
-  static const J2kDecoder* const decoder = new J2kDecoder();
-  static const J2kRepresentationParameter* const representation = new J2kRepresentationParameter();
-  static const J2kCodecParameter* const parameter = new J2kCodecParameter();
-  const OFCondition result = DcmCodecList::registerCodec(decoder, representation, parameter);
-  if (result.bad()) {
-    return Internal(std::string("cannot register the JPEG 2000 codec with DCMTK: ") + result.text());
-  }
-  return OkStatus();
+Status RegisterFrameCodecs() {
+  // JPEG baseline is always 8-bit: libjpeg-turbo, with SIMD.
+  static const FrameCodec* const jpeg = new FrameCodec(
+      {EXS_JPEGProcess1},
+      [](std::string_view codestream, const FrameLayout& layout, void* out, size_t size,
+         std::string* color_model) {
+        return DecodeJpegBaselineFrame(codestream, layout, out, size, color_model);
+      });
+  static const FrameCodec* const j2k = new FrameCodec(
+      {EXS_JPEG2000LosslessOnly, EXS_JPEG2000},
+      [](std::string_view codestream, const FrameLayout& layout, void* out, size_t size,
+         std::string* color_model) {
+        *color_model = (layout.photometric == "YBR_ICT" || layout.photometric == "YBR_RCT")
+                           ? "RGB"
+                           : layout.photometric;
+        return DecodeJ2kFrame(codestream, layout, out, size);
+      });
+  TFDICOM_RETURN_IF_ERROR(Register(jpeg));
+  return Register(j2k);
 }
 
 }  // namespace tfdicom
