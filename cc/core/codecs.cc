@@ -11,7 +11,6 @@
 #include "dcmtk/dcmdata/dcrledrg.h"
 #include "dcmtk/dcmdata/dcvr.h"
 #include "dcmtk/dcmjpeg/djdecode.h"
-#include "dcmtk/dcmjpls/djdecode.h"
 #include "dcmtk/oflog/oflog.h"
 
 namespace tfdicom {
@@ -40,7 +39,6 @@ Status SetUpOnce() {
   TFDICOM_RETURN_IF_ERROR(RegisterFrameCodecs());
   DcmRLEDecoderRegistration::registerCodecs();
   DJDecoderRegistration::registerCodecs();
-  DJLSDecoderRegistration::registerCodecs();
   return OkStatus();
 }
 

@@ -10,6 +10,7 @@
 #include "cc/core/fragments.h"
 #include "cc/core/j2k_decoder.h"
 #include "cc/core/jpeg_decoder.h"
+#include "cc/core/jpegls_decoder.h"
 #include "dcmtk/config/osconfig.h"
 #include "dcmtk/dcmdata/dccodec.h"
 #include "dcmtk/dcmdata/dcdatset.h"
@@ -185,7 +186,15 @@ Status RegisterFrameCodecs() {
                            : layout.photometric;
         return DecodeJ2kFrame(codestream, layout, out, size);
       });
+  static const FrameCodec* const jpeg_ls = new FrameCodec(
+      {EXS_JPEGLSLossless, EXS_JPEGLSLossy},
+      [](std::string_view codestream, const FrameLayout& layout, void* out, size_t size,
+         std::string* color_model) {
+        *color_model = layout.photometric;
+        return DecodeJpegLsFrame(codestream, layout, out, size);
+      });
   TFDICOM_RETURN_IF_ERROR(Register(jpeg));
+  TFDICOM_RETURN_IF_ERROR(Register(jpeg_ls));
   return Register(j2k);
 }
 

@@ -11,7 +11,8 @@ namespace tfdicom {
 
 // Registers every decoder of tfdicom's own with DCMTK, ahead of DCMTK's
 // codecs for the same transfer syntaxes: libjpeg-turbo for JPEG baseline,
-// OpenJPEG for JPEG 2000. Call once (codecs.cc does); never deregistered.
+// CharLS 2 for JPEG-LS, OpenJPEG for JPEG 2000. Call once (codecs.cc does);
+// never deregistered.
 Status RegisterFrameCodecs();
 
 }  // namespace tfdicom
