@@ -8,7 +8,6 @@
 #include "dcmtk/config/osconfig.h"
 #include "dcmtk/dcmdata/dcdict.h"
 #include "dcmtk/dcmdata/dcobject.h"
-#include "dcmtk/dcmdata/dcrledrg.h"
 #include "dcmtk/dcmdata/dcvr.h"
 #include "dcmtk/dcmjpeg/djdecode.h"
 #include "dcmtk/oflog/oflog.h"
@@ -37,7 +36,6 @@ Status SetUpOnce() {
   // tfdicom's own decoders first: DCMTK uses the first codec registered
   // for a transfer syntax.
   TFDICOM_RETURN_IF_ERROR(RegisterFrameCodecs());
-  DcmRLEDecoderRegistration::registerCodecs();
   DJDecoderRegistration::registerCodecs();
   return OkStatus();
 }

@@ -11,6 +11,7 @@
 #include "cc/core/j2k_decoder.h"
 #include "cc/core/jpeg_decoder.h"
 #include "cc/core/jpegls_decoder.h"
+#include "cc/core/rle_decoder.h"
 #include "dcmtk/config/osconfig.h"
 #include "dcmtk/dcmdata/dccodec.h"
 #include "dcmtk/dcmdata/dcdatset.h"
@@ -193,6 +194,14 @@ Status RegisterFrameCodecs() {
         *color_model = layout.photometric;
         return DecodeJpegLsFrame(codestream, layout, out, size);
       });
+  static const FrameCodec* const rle = new FrameCodec(
+      {EXS_RLELossless},
+      [](std::string_view codestream, const FrameLayout& layout, void* out, size_t size,
+         std::string* color_model) {
+        *color_model = layout.photometric;
+        return DecodeRleFrame(codestream, layout, out, size);
+      });
+  TFDICOM_RETURN_IF_ERROR(Register(rle));
   TFDICOM_RETURN_IF_ERROR(Register(jpeg));
   TFDICOM_RETURN_IF_ERROR(Register(jpeg_ls));
   return Register(j2k);

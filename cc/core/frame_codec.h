@@ -10,8 +10,9 @@
 namespace tfdicom {
 
 // Registers every decoder of tfdicom's own with DCMTK, ahead of DCMTK's
-// codecs for the same transfer syntaxes: libjpeg-turbo for JPEG baseline,
-// CharLS 2 for JPEG-LS, OpenJPEG for JPEG 2000. Call once (codecs.cc does);
+// codecs for the same transfer syntaxes: tfdicom's RLE decoder,
+// libjpeg-turbo for JPEG baseline, CharLS 2 for JPEG-LS, OpenJPEG for JPEG
+// 2000. Call once (codecs.cc does);
 // never deregistered.
 Status RegisterFrameCodecs();
 
