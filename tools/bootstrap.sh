@@ -11,7 +11,7 @@ cd "$ROOT"
 # openjph-tools (ojph_compress) makes the HTJ2K test files; clang, its
 # runtime and googletest build the core's sanitized unit tests and fuzzer.
 APT_PACKAGES=(g++ make git python3-venv libdcmtk-dev dcmtk libopenjp2-7-dev libjpeg62-turbo-dev
-              libcharls-dev openjph-tools
+              libcharls-dev libdeflate-dev openjph-tools
               clang libclang-rt-14-dev libgtest-dev)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

@@ -1,6 +1,10 @@
 #include "cc/core/dataset.h"
 
+#include <libdeflate.h>
+
+#include <algorithm>
 #include <cstdio>
+#include <memory>
 
 #include "cc/core/codecs.h"
 #include "cc/core/dcmtk_status.h"
@@ -58,6 +62,48 @@ bool IsLongVr(const uint8_t* vr) {
     if (vr[0] == v[0] && vr[1] == v[1]) return true;
   }
   return false;
+}
+
+// Where the data set starts: after the preamble and the group 0002 meta
+// elements (always explicit VR little endian).
+size_t MetaHeaderEnd(std::string_view bytes) {
+  const auto* p = reinterpret_cast<const uint8_t*>(bytes.data());
+  size_t pos = HasPart10Prefix(bytes) ? kPreambleLength + 4 : 0;
+  while (pos + 8 <= bytes.size() && ReadU16(p + pos, false) == 0x0002) {
+    const bool long_form = IsLongVr(p + pos + 4);
+    if (long_form && pos + 12 > bytes.size()) break;
+    const uint64_t length = long_form ? ReadU32(p + pos + 8, false) : ReadU16(p + pos + 6, false);
+    pos += (long_form ? 12 : 8) + length;
+  }
+  return pos;
+}
+
+struct DecompressorDeleter {
+  void operator()(libdeflate_decompressor* d) const { libdeflate_free_decompressor(d); }
+};
+
+// Inflates raw DEFLATE data whose size is unknown, growing the output.
+Status Inflate(std::string_view compressed, std::string* out) {
+  constexpr size_t kLimit = size_t{4} << 30;
+  std::unique_ptr<libdeflate_decompressor, DecompressorDeleter> decompressor(
+      libdeflate_alloc_decompressor());
+  if (!decompressor) return ResourceExhausted("cannot allocate a DEFLATE decompressor");
+  size_t capacity = std::max<size_t>(compressed.size() * 4, 1 << 16);
+  for (;;) {
+    out->resize(capacity);
+    size_t actual = 0;
+    const libdeflate_result result = libdeflate_deflate_decompress(
+        decompressor.get(), compressed.data(), compressed.size(), out->data(), capacity, &actual);
+    if (result == LIBDEFLATE_SUCCESS) {
+      out->resize(actual);
+      return OkStatus();
+    }
+    if (result != LIBDEFLATE_INSUFFICIENT_SPACE || capacity >= kLimit) {
+      return DataLoss("the deflated data set is corrupt or truncated (" +
+                      std::to_string(compressed.size()) + " compressed bytes)");
+    }
+    capacity = std::min(capacity * 2, kLimit);
+  }
 }
 
 }  // namespace
@@ -123,11 +169,33 @@ Status Dataset::Parse(std::string_view bytes, Depth depth) {
     transfer_syntax_uid_ = DcmXfer(dataset().getOriginalXfer()).getXferID();
   }
   transfer_syntax_ = FindTransferSyntax(transfer_syntax_uid_);
-  if (depth == Depth::kUntilPixelData && transfer_syntax_ != nullptr &&
-      transfer_syntax_->encoding != PixelEncoding::kDeflated) {
+  if (depth == Depth::kUntilPixelData && transfer_syntax_ != nullptr) {
+    if (transfer_syntax_->encoding == PixelEncoding::kDeflated) return InflateAndReparse();
     TFDICOM_RETURN_IF_ERROR(LocatePixelElement(stream.tell()));
   }
   return OkStatus();
+}
+
+Status Dataset::InflateAndReparse() {
+  const size_t start = MetaHeaderEnd(bytes_);
+  if (start > bytes_.size()) return DataLoss("truncated: the meta header runs past the end");
+  TFDICOM_RETURN_IF_ERROR(Inflate(bytes_.substr(start), &inflated_));
+  bytes_ = inflated_;
+  DcmInputBufferStream stream;
+  stream.setBuffer(inflated_.data(), static_cast<offile_off_t>(inflated_.size()));
+  stream.setEos();
+  dataset().clear();
+  dataset().transferInit();
+  const OFCondition condition =
+      dataset().readUntilTag(stream, EXS_LittleEndianExplicit, EGL_noChange, DCM_MaxReadLength,
+                             DCM_FloatPixelData);
+  dataset().transferEnd();
+  if (condition.bad() && (condition == EC_StreamNotifyClient || stream.eos())) {
+    return DataLoss(std::string("truncated or malformed deflated data set (DCMTK: ") +
+                    condition.text() + ")");
+  }
+  TFDICOM_RETURN_IF_ERROR(FromCondition(condition, "cannot parse the inflated data set"));
+  return LocatePixelElement(stream.tell());
 }
 
 // readUntilTag leaves the stream just past the header of the first element at

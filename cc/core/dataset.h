@@ -49,15 +49,21 @@ class Dataset {
   const std::string& transfer_syntax_uid() const { return transfer_syntax_uid_; }
   // The table entry; nullptr for a UID tfdicom does not know.
   const TransferSyntax* transfer_syntax() const { return transfer_syntax_; }
-  // After Depth::kUntilPixelData: the pixel element found in the input.
+  // After Depth::kUntilPixelData: the pixel element found in bytes().
   const PixelElementSpan& pixel_span() const { return pixel_span_; }
+  // The bytes that pixel_span() indexes: the input, or for a deflated data
+  // set the inflated data set.
   std::string_view bytes() const { return bytes_; }
 
  private:
   Status LocatePixelElement(uint64_t stream_offset);
+  // Inflates a deflated data set with libdeflate and reads it again from
+  // memory, so that its pixel data is read in place like native data.
+  Status InflateAndReparse();
 
   std::unique_ptr<DcmFileFormat> file_;
   std::string_view bytes_;
+  std::string inflated_;
   std::string transfer_syntax_uid_;
   const TransferSyntax* transfer_syntax_ = nullptr;
   PixelElementSpan pixel_span_;

@@ -83,19 +83,22 @@ class ImageDecoder {
     const TransferSyntax& ts = *header_.transfer_syntax();
     const PixelElementSpan& span = header_.pixel_span();
     info->transfer_syntax_uid = header_.transfer_syntax_uid();
-    if (ts.encoding == PixelEncoding::kNative && !span.undefined_length) {
+    // Native pixel data (of a deflated data set too, once inflated) is read
+    // in place from the header's bytes.
+    if (ts.encoding != PixelEncoding::kEncapsulated && !span.undefined_length) {
       if (span.tag == 0) return NoPixelData();
       source_ = &header_;
       TFDICOM_RETURN_IF_ERROR(ReadImageInfo(header_.dataset(), span.tag, info));
       TFDICOM_RETURN_IF_ERROR(CheckSize(*info));
-      const auto* value = reinterpret_cast<const uint8_t*>(contents_.data()) + span.value_offset;
+      const std::string_view bytes = header_.bytes();
+      const auto* value = reinterpret_cast<const uint8_t*>(bytes.data()) + span.value_offset;
       int swap_width = 0;
       if (ts.big_endian && info->bits_allocated > 8) {
         swap_width = static_cast<int>(info->bits_allocated / 8);
       } else if (ts.big_endian && std::string_view(span.vr) == "OW") {
         swap_width = 2;
       }
-      return MakeNativeFrameReader(value, contents_.size() - span.value_offset,
+      return MakeNativeFrameReader(value, bytes.size() - span.value_offset,
                                    span.declared_length, swap_width,
                                    options_.on_error == OnError::kLossy, info, &reader_);
     }
