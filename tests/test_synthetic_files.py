@@ -155,3 +155,31 @@ def test_bits_outside_bits_stored_are_masked_and_sign_extended(signed, high_bit)
     image = decode_exact(to_bytes(ds), dtype="int32")
     np.testing.assert_array_equal(image, value)
     assert image.min() >= (-2048 if signed else 0) and image.max() <= (2047 if signed else 4095)
+
+
+@pytest.mark.parametrize("predictor", range(1, 8))
+@pytest.mark.parametrize("name,array", [("ct16s", CT16), ("mr12", MR12), ("cine8", CINE8)])
+def test_jpeg_lossless_every_predictor(predictor, name, array):
+    """tfdicom's own lossless JPEG decoder, every selection value (T.81
+    Table H.1), signed, 12- and 8-bit: bit for bit the source."""
+    source = to_bytes(dataset(array, bits_stored=12 if array is MR12 else None))
+    data = dcmtk("dcmcjpeg", source, "+el", "+sv", str(predictor))
+    np.testing.assert_array_equal(decode_exact(data, dtype=array.dtype.name), array)
+
+
+def test_jpeg_lossless_rgb_and_point_transform_free_streams():
+    rgb = np.stack([phantom(2, 24, 32, 0, 255, np.uint8, seed=s) for s in (21, 22, 23)], -1)
+    ds = dataset(rgb[..., 0])
+    ds.SamplesPerPixel, ds.PhotometricInterpretation, ds.PlanarConfiguration = 3, "RGB", 0
+    ds.PixelData = rgb.tobytes()
+    data = dcmtk("dcmcjpeg", to_bytes(ds), "+e1")
+    np.testing.assert_array_equal(decode_exact(data, dtype="uint8", color_dim=True), rgb)
+
+
+def test_corrupt_lossless_jpeg_is_an_error():
+    data = dcmtk("dcmcjpeg", to_bytes(dataset(CT16)), "+e1")
+    start = data.index(b"\xff\xda")  # start of scan
+    end = data.index(b"\xfe\xff\x00\xe0", start)  # the first frame's fragment ends here
+    truncated = data[:start + 100] + b"\xff\xd9" + b"\x00" * (end - start - 102) + data[end:]
+    with pytest.raises(errors.CorruptDicomError, match="cannot decompress frame 1 of 2"):
+        decode_exact(truncated, dtype="int16")

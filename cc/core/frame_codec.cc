@@ -10,6 +10,7 @@
 #include "cc/core/fragments.h"
 #include "cc/core/j2k_decoder.h"
 #include "cc/core/jpeg_decoder.h"
+#include "cc/core/jpeg_lossless_decoder.h"
 #include "cc/core/jpegls_decoder.h"
 #include "cc/core/rle_decoder.h"
 #include "dcmtk/config/osconfig.h"
@@ -22,6 +23,9 @@
 #include "dcmtk/dcmdata/dcpixseq.h"
 #include "dcmtk/dcmdata/dcvrpobw.h"
 #include "dcmtk/dcmdata/dcxfer.h"
+#include "dcmtk/dcmjpeg/djcparam.h"
+#include "dcmtk/dcmjpeg/djdeclol.h"
+#include "dcmtk/dcmjpeg/djdecsv1.h"
 
 namespace tfdicom {
 namespace {
@@ -69,11 +73,17 @@ Status ReadLayout(DcmItem& dataset, FrameLayout* layout, uint32_t* frames) {
 
 class FrameCodec : public DcmCodec {
  public:
-  FrameCodec(std::vector<E_TransferSyntax> handles, DecodeFn decode)
-      : handles_(std::move(handles)), decode_(std::move(decode)) {}
+  // `fallback`, if any, decodes the frames that `decode` leaves
+  // (Unimplemented): DCMTK's own codec for the same transfer syntax.
+  FrameCodec(std::vector<E_TransferSyntax> handles, DecodeFn decode,
+             const DcmCodec* fallback = nullptr,
+             const DcmCodecParameter* fallback_parameter = nullptr)
+      : handles_(std::move(handles)), decode_(std::move(decode)), fallback_(fallback),
+        fallback_parameter_(fallback_parameter) {}
 
-  OFCondition decodeFrame(const DcmRepresentationParameter*, DcmPixelSequence* sequence,
-                          const DcmCodecParameter*, DcmItem* dataset, Uint32 frame,
+  OFCondition decodeFrame(const DcmRepresentationParameter* parameter,
+                          DcmPixelSequence* sequence, const DcmCodecParameter*,
+                          DcmItem* dataset, Uint32 frame,
                           Uint32& start_fragment, void* buffer, Uint32 size,
                           OFString& color_model) const override {
     if (sequence == nullptr || dataset == nullptr) return EC_IllegalCall;
@@ -84,6 +94,10 @@ class FrameCodec : public DcmCodec {
     Status status = ReadLayout(*dataset, &layout, &frames);
     if (status.ok()) status = FrameCodestream(*sequence, frame, frames, &scratch, &codestream);
     if (status.ok()) status = decode_(codestream, layout, buffer, size, &model);
+    if (status.code() == Code::kUnimplemented && fallback_ != nullptr) {
+      return fallback_->decodeFrame(parameter, sequence, fallback_parameter_, dataset, frame,
+                                    start_fragment, buffer, size, color_model);
+    }
     if (!status.ok()) return ToCondition(status);
     start_fragment = 0;  // the next call finds its own fragments
     color_model = model.c_str();
@@ -156,6 +170,8 @@ class FrameCodec : public DcmCodec {
  private:
   std::vector<E_TransferSyntax> handles_;
   DecodeFn decode_;
+  const DcmCodec* fallback_;
+  const DcmCodecParameter* fallback_parameter_;
 };
 
 Status Register(const FrameCodec* codec) {
@@ -201,7 +217,22 @@ Status RegisterFrameCodecs() {
         *color_model = layout.photometric;
         return DecodeRleFrame(codestream, layout, out, size);
       });
+  // JPEG lossless: tfdicom's decoder, DCMTK's for what it refuses.
+  static const DJCodecParameter* const dcmtk_parameter =
+      new DJCodecParameter(ECC_lossyYCbCr, EDC_photometricInterpretation, EUC_default,
+                           EPC_default);
+  const auto lossless = [](std::string_view codestream, const FrameLayout& layout, void* out,
+                           size_t size, std::string* color_model) {
+    *color_model = layout.photometric;
+    return DecodeJpegLosslessFrame(codestream, layout, out, size);
+  };
+  static const FrameCodec* const lossless_sv1 = new FrameCodec(
+      {EXS_JPEGProcess14SV1}, lossless, new DJDecoderP14SV1(), dcmtk_parameter);
+  static const FrameCodec* const lossless_any = new FrameCodec(
+      {EXS_JPEGProcess14}, lossless, new DJDecoderLossless(), dcmtk_parameter);
   TFDICOM_RETURN_IF_ERROR(Register(rle));
+  TFDICOM_RETURN_IF_ERROR(Register(lossless_sv1));
+  TFDICOM_RETURN_IF_ERROR(Register(lossless_any));
   TFDICOM_RETURN_IF_ERROR(Register(jpeg));
   TFDICOM_RETURN_IF_ERROR(Register(jpeg_ls));
   return Register(j2k);
