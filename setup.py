@@ -93,6 +93,18 @@ setup(
     extras_require={
         "tensorflow": ["tensorflow==2.21.*"],
         "tensorflow-cpu": ["tensorflow-cpu==2.21.*"],
+        # benchmarks/bench.py: the peers it times and what makes its files.
+        # Optional, never needed at run time.
+        "bench": [
+            "pydicom>=3.0",
+            "pylibjpeg>=2.0",
+            "pylibjpeg-openjpeg>=2.3",
+            "pylibjpeg-libjpeg>=2.1",
+            "pylibjpeg-rle>=2.0",
+            "python-gdcm>=3.0",
+            "dicomsdl>=0.109",
+            "matplotlib>=3.5",
+        ],
     },
     entry_points={"console_scripts": ["tfdicom=tfdicom.cli:main"]},
     zip_safe=False,
