@@ -18,8 +18,11 @@
 #   bash tools/check_wheel_isolated.sh [WHEEL]
 #
 # Without WHEEL it first builds one with build_pip_pkg.sh. Root only
-# (debootstrap, chroot, mounts in a private mount namespace). Too slow for
-# every CI run (about 3 minutes with the caches warm, 5 without): run it
+# (debootstrap, chroot, mounts in a private mount namespace). Not run by CI
+# (root, debootstrap, a second TensorFlow install): about a minute with a
+# wheel given and the caches warm, one more to build the wheel, and on the
+# first run about another for debootstrap and downloading the requirements
+# (more where TensorFlow comes from PyPI itself). Run it
 # before publishing a wheel and after changing build_pip_pkg.sh,
 # tools/wheel_bundle.py, how CMakeLists.txt links, or the Debian packages of
 # DCMTK and OpenJPEG.
