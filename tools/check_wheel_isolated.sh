@@ -19,7 +19,7 @@
 #
 # Without WHEEL it first builds one with build_pip_pkg.sh. Root only
 # (debootstrap, chroot, mounts in a private mount namespace). Not run by CI
-# (root, debootstrap, a second TensorFlow install): about a minute with a
+# (root, debootstrap, a second TensorFlow install): under a minute with a
 # wheel given and the caches warm, one more to build the wheel, and on the
 # first run about another for debootstrap and downloading the requirements
 # (more where TensorFlow comes from PyPI itself). Run it
