@@ -84,9 +84,16 @@ setup(
     long_description=long_description,
     long_description_content_type="text/markdown",
     license="Apache-2.0",
-    python_requires=">=3.9",
+    license_files=["LICENSE"],
+    # As TensorFlow 2.21, which building the op library needs.
+    python_requires=">=3.10",
     packages=find_packages(include=["tfdicom", "tfdicom.*"]),
-    package_data={"tfdicom.samples": ["*/*.dcm", "MANIFEST.tsv", "README.md"]},
+    package_data={
+        # DCMTK's data dictionary: only build_pip_pkg.sh puts it there (a
+        # source build uses the system's; see tfdicom/_dictionary.py).
+        "tfdicom": ["dcmtk/*.dic"],
+        "tfdicom.samples": ["*/*.dcm", "MANIFEST.tsv", "README.md"],
+    },
     ext_modules=[CMakeExtension("tfdicom._core")],
     cmdclass={"build_ext": CMakeBuild},
     install_requires=["numpy>=1.23"],
@@ -110,6 +117,7 @@ setup(
     zip_safe=False,
     classifiers=[
         "License :: OSI Approved :: Apache Software License",
+        "Operating System :: POSIX :: Linux",
         "Programming Language :: Python :: 3",
         "Programming Language :: C++",
         "Topic :: Scientific/Engineering :: Medical Science Apps.",

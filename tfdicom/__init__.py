@@ -7,8 +7,15 @@ already imported, else as soon as it is), so SavedModels that use them load.
 
 __version__ = "0.1.0"
 
-from tfdicom import _loader
-from tfdicom.errors import DicomError
+from tfdicom import _dictionary
+
+# Before any binary can load DCMTK's data dictionary (DCMTK loads it lazily,
+# at its first use, from DCMDICTPATH): a wheel's own dictionary wins over
+# DCMDICTPATH and the system's.
+_dictionary.use_bundled_dictionary()
+
+from tfdicom import _loader  # noqa: E402
+from tfdicom.errors import DicomError  # noqa: E402
 
 _loader.register_ops_with_tensorflow()
 
