@@ -219,7 +219,7 @@ class Checks:
 SYSTEM_LIBRARIES = re.compile(
     r"^(linux-vdso\.so\.1|ld-linux-x86-64\.so\.2|libc\.so\.6|libm\.so\.6|libstdc\+\+\.so\.6|"
     r"libgcc_s\.so\.1|libpthread\.so\.0|libdl\.so\.2|librt\.so\.1|libz\.so\.1)$")
-BUNDLED = re.compile(r"dcm|ofstd|oflog|ijg|charls|openjp|xml2|icu|lzma")
+BUNDLED = re.compile(r"dcm|ofstd|oflog|ijg|charls|openjp|jpeg|deflate|xml2|icu|lzma")
 
 
 def check_no_system_dcmtk(checks):
