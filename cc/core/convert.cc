@@ -87,6 +87,14 @@ template <typename In, typename Out>
 void IdentityLoop(const In* in, size_t n, const BitExtraction& bits, Out* out) {
   if constexpr (std::is_integral_v<In>) {
     const int left = bits.left_shift, right = bits.right_shift;
+    if (left == 0 && right == 0) {  // every stored bit is the value
+      if constexpr (std::is_same_v<In, Out>) {
+        std::memcpy(out, in, n * sizeof(In));
+      } else {
+        for (size_t i = 0; i < n; ++i) out[i] = StoreInteger<Out>(in[i]);
+      }
+      return;
+    }
     for (size_t i = 0; i < n; ++i) out[i] = StoreInteger<Out>(Extract(in[i], left, right));
   } else {
     for (size_t i = 0; i < n; ++i) out[i] = StoreReal<Out>(static_cast<double>(in[i]));
