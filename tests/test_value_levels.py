@@ -23,7 +23,14 @@ def header_and_stored(f):
     pydicom plugins; test_decode_values.py checks those bit for bit against
     pydicom's hashes), so the value pipeline is tested on every file."""
     ds = pydicom.dcmread(f.path())
+    # Lossy JPEG decoders differ in their last bit (which one pydicom picks
+    # depends on the plugins installed): test the value pipeline on
+    # tfdicom's own stored values there.
+    lossy = f.ts_uid in ("1.2.840.10008.1.2.4.50", "1.2.840.10008.1.2.4.51",
+                         "1.2.840.10008.1.2.4.81")
     try:
+        if lossy:
+            raise LookupError("lossy: use tfdicom's stored values")
         return ds, stored(f, ds)
     except Exception:
         import tfdicom.numpy
