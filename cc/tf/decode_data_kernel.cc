@@ -6,6 +6,7 @@
 
 #include "cc/core/decode_data.h"
 #include "cc/core/tag_path.h"
+#include "cc/tf/kernel_util.h"
 #include "cc/tf/tf_status.h"
 #include "tensorflow/core/framework/op_kernel.h"
 #include "tensorflow/core/framework/tensor.h"
@@ -54,11 +55,8 @@ class DecodeDicomDataOp : public OpKernel {
   explicit DecodeDicomDataOp(OpKernelConstruction* ctx) : OpKernel(ctx) {}
 
   void Compute(OpKernelContext* ctx) override {
-    const Tensor& contents = ctx->input(0);
-    OP_REQUIRES(ctx, tensorflow::TensorShapeUtils::IsScalar(contents.shape()),
-                absl::InvalidArgumentError(
-                    "decode_dicom_data: contents must be a scalar string, got shape " +
-                    contents.shape().DebugString()));
+    std::string_view bytes;
+    OP_REQUIRES_OK(ctx, ScalarContents(ctx, "decode_dicom_data", &bytes));
     const Tensor& tags = ctx->input(1);
     const auto flat_tags = tags.flat<T>();
     std::vector<TagPath> paths(flat_tags.size());
@@ -68,9 +66,8 @@ class DecodeDicomDataOp : public OpKernel {
     // TensorFlow runs kernels with denormals flushed to zero; the core
     // prints FL and FD values exactly, denormals included.
     tensorflow::port::ScopedDontFlushDenormal dont_flush_denormals;
-    const tstring& bytes = contents.scalar<tstring>()();
     std::vector<std::string> values;
-    OP_REQUIRES_OK(ctx, ToAbslStatus(DecodeData(std::string_view(bytes.data(), bytes.size()),
+    OP_REQUIRES_OK(ctx, ToAbslStatus(DecodeData(bytes,
                                                 paths, &values)));
     Tensor* output = nullptr;
     OP_REQUIRES_OK(ctx, ctx->allocate_output(0, tags.shape(), &output));

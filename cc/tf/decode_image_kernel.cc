@@ -4,6 +4,7 @@
 
 #include "cc/core/decode_image.h"
 #include "cc/core/options.h"
+#include "cc/tf/kernel_util.h"
 #include "cc/tf/tf_status.h"
 #include "tensorflow/core/framework/op_kernel.h"
 #include "tensorflow/core/framework/tensor.h"
@@ -69,12 +70,8 @@ class DecodeDicomImageOp : public OpKernel {
   }
 
   void Compute(OpKernelContext* ctx) override {
-    const Tensor& contents = ctx->input(0);
-    OP_REQUIRES(ctx, tensorflow::TensorShapeUtils::IsScalar(contents.shape()),
-                absl::InvalidArgumentError(
-                    "decode_dicom_image: contents must be a scalar string, got shape " +
-                    contents.shape().DebugString()));
-    const tensorflow::tstring& bytes = contents.scalar<tensorflow::tstring>()();
+    std::string_view bytes;
+    OP_REQUIRES_OK(ctx, ScalarContents(ctx, "decode_dicom_image", &bytes));
 
     // TensorFlow runs kernels with denormals flushed to zero; float pixel
     // data and rescaled values keep theirs, as in tfdicom.numpy.
@@ -88,7 +85,7 @@ class DecodeDicomImageOp : public OpKernel {
       return allocation.ok() ? image->data() : nullptr;
     };
     const Status status =
-        DecodeImage(std::string_view(bytes.data(), bytes.size()), options_, allocate);
+        DecodeImage(bytes, options_, allocate);
     OP_REQUIRES_OK(ctx, allocation);  // framework failures are never skipped
     if (status.ok()) return;
     if (options_.on_error == OnError::kStrict || !IsSkippable(status)) {

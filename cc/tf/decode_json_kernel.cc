@@ -2,6 +2,7 @@
 #include <string>
 
 #include "cc/core/dicom_json.h"
+#include "cc/tf/kernel_util.h"
 #include "cc/tf/tf_status.h"
 #include "tensorflow/core/framework/op_kernel.h"
 #include "tensorflow/core/framework/tensor.h"
@@ -22,17 +23,13 @@ class DecodeDicomJsonOp : public OpKernel {
   explicit DecodeDicomJsonOp(OpKernelConstruction* ctx) : OpKernel(ctx) {}
 
   void Compute(OpKernelContext* ctx) override {
-    const Tensor& contents = ctx->input(0);
-    OP_REQUIRES(ctx, tensorflow::TensorShapeUtils::IsScalar(contents.shape()),
-                absl::InvalidArgumentError(
-                    "decode_dicom_json: contents must be a scalar string, got shape " +
-                    contents.shape().DebugString()));
+    std::string_view bytes;
+    OP_REQUIRES_OK(ctx, ScalarContents(ctx, "decode_dicom_json", &bytes));
     // TensorFlow runs kernels with denormals flushed to zero; the core
     // prints FL and FD values exactly, denormals included.
     tensorflow::port::ScopedDontFlushDenormal dont_flush_denormals;
-    const tstring& bytes = contents.scalar<tstring>()();
     std::string json;
-    OP_REQUIRES_OK(ctx, ToAbslStatus(DecodeJson(std::string_view(bytes.data(), bytes.size()),
+    OP_REQUIRES_OK(ctx, ToAbslStatus(DecodeJson(bytes,
                                                 &json)));
     Tensor* output = nullptr;
     OP_REQUIRES_OK(ctx, ctx->allocate_output(0, tensorflow::TensorShape({}), &output));
