@@ -183,3 +183,36 @@ def test_corrupt_lossless_jpeg_is_an_error():
     truncated = data[:start + 100] + b"\xff\xd9" + b"\x00" * (end - start - 102) + data[end:]
     with pytest.raises(errors.CorruptDicomError, match="cannot decompress frame 1 of 2"):
         decode_exact(truncated, dtype="int16")
+
+
+@pytest.mark.parametrize("compress", ["rle", "jpegls"])
+def test_ybr_full_in_a_codec_that_keeps_it_becomes_rgb_as_pydicom(compress, decode):
+    """RLE and JPEG-LS store YBR_FULL as it is (no colour transform in the
+    codec): the decoder must convert it to RGB, as pydicom does."""
+    import io
+
+    from pydicom.pixels import convert_color_space
+    from pydicom.uid import JPEGLSLossless, RLELossless
+
+    ds = pydicom.dcmread(pydicom.data.get_testdata_file("SC_rgb.dcm"))
+    ybr = convert_color_space(ds.pixel_array, "RGB", "YBR_FULL")
+    ds.PhotometricInterpretation = "YBR_FULL"
+    if compress == "rle":
+        ds.compress(RLELossless, ybr)
+    else:  # pydicom has no JPEG-LS encoder here: DCMTK's keeps YBR_FULL
+        ds.PixelData = ybr.tobytes()
+        buffer = io.BytesIO()
+        ds.save_as(buffer, enforce_file_format=True)
+        ds = pydicom.dcmread(io.BytesIO(dcmtk("dcmcjpls", buffer.getvalue())))
+        assert ds.file_meta.TransferSyntaxUID == JPEGLSLossless
+        assert ds.PhotometricInterpretation == "YBR_FULL"
+    buffer = io.BytesIO()
+    ds.save_as(buffer, enforce_file_format=True)
+    # Lossless: the decoded samples are `ybr`, which pixel_array turns into
+    # RGB with convert_color_space.
+    expected = convert_color_space(ybr, "YBR_FULL", "RGB")
+    if compress == "rle":
+        np.testing.assert_array_equal(pydicom.dcmread(io.BytesIO(buffer.getvalue())).pixel_array,
+                                      expected)
+    image = decode(buffer.getvalue(), color_dim=True, dtype="uint8", on_error="strict")
+    np.testing.assert_array_equal(image[0], expected)

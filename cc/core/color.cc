@@ -100,7 +100,15 @@ void ColorConverter::ApplyPalette(const void* indices) {
   }
 }
 
+bool ColorConverter::passes_through() const {
+  if (palette_ != nullptr) return false;
+  if (info_.samples_per_pixel == 1) return true;
+  const bool ybr = photometric_ == Photometric::kYbrFull || photometric_ == Photometric::kYbrFull422;
+  return !planar_ && !ybr;
+}
+
 Status ColorConverter::ToRgb(const void** samples) {
+  if (passes_through()) return OkStatus();
   if (palette_ != nullptr) {
     ApplyPalette(*samples);
     *samples = scratch_.data();

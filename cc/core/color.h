@@ -30,6 +30,9 @@ class ColorConverter {
   // this object) where the frame needs it.
   Status ToRgb(const void** samples);
 
+  // Whether ToRgb leaves the samples as they are (grey, or RGB by pixel).
+  bool passes_through() const;
+
   // The sample type after ToRgb: the palette's entry type for PALETTE
   // COLOR, else the input's.
   SampleType output_type() const;

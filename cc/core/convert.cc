@@ -71,23 +71,46 @@ inline Out StoreInteger(In value) {
   }
 }
 
-// Masks and sign-extends one stored integer sample.
+// Masks and sign-extends stored integer samples: (sample << left) >> right
+// in the sample's width, done as a shift right, a mask and (signed) a sign
+// extension by xor/subtract, all in the sample's own width so that loops
+// vectorise without widening to int. right >= left: HighBit + 1 >= BitsStored.
 template <typename In>
-inline In Extract(In sample, int left, int right) {
+class Extractor {
+ public:
   using U = std::make_unsigned_t<In>;
-  const U shifted = static_cast<U>(static_cast<U>(sample) << left);
-  if constexpr (std::is_signed_v<In>) {
-    return static_cast<In>(static_cast<In>(shifted) >> right);
-  } else {
-    return static_cast<In>(shifted >> right);
+  explicit Extractor(const BitExtraction& bits)
+      : shift_(bits.right_shift - bits.left_shift),
+        mask_(bits.right_shift == 0 ? static_cast<U>(~U{0})
+                                    : static_cast<U>((U{1} << (kWidth - bits.right_shift)) - 1)),
+        sign_(std::is_signed_v<In> ? static_cast<U>(U{1} << (kWidth - bits.right_shift - 1))
+                                   : U{0}) {}
+
+  bool is_noop() const { return shift_ == 0 && mask_ == static_cast<U>(~U{0}); }
+  // No shift (HighBit = BitsStored - 1, the usual case): Masked() applies.
+  bool mask_only() const { return shift_ == 0; }
+
+  In operator()(In sample) const {
+    return Masked(static_cast<In>(static_cast<U>(sample) >> shift_));
   }
-}
+  In Masked(In sample) const {
+    U u = static_cast<U>(static_cast<U>(sample) & mask_);
+    if constexpr (std::is_signed_v<In>) u = static_cast<U>(static_cast<U>(u ^ sign_) - sign_);
+    return static_cast<In>(u);
+  }
+
+ private:
+  static constexpr int kWidth = 8 * sizeof(In);
+  int shift_;
+  U mask_;
+  U sign_;
+};
 
 template <typename In, typename Out>
 void IdentityLoop(const In* in, size_t n, const BitExtraction& bits, Out* out) {
   if constexpr (std::is_integral_v<In>) {
-    const int left = bits.left_shift, right = bits.right_shift;
-    if (left == 0 && right == 0) {  // every stored bit is the value
+    const Extractor<In> extract(bits);
+    if (extract.is_noop()) {  // every stored bit is the value
       if constexpr (std::is_same_v<In, Out>) {
         std::memcpy(out, in, n * sizeof(In));
       } else {
@@ -95,7 +118,11 @@ void IdentityLoop(const In* in, size_t n, const BitExtraction& bits, Out* out) {
       }
       return;
     }
-    for (size_t i = 0; i < n; ++i) out[i] = StoreInteger<Out>(Extract(in[i], left, right));
+    if (extract.mask_only()) {  // a separate loop: a variable shift would widen to int
+      for (size_t i = 0; i < n; ++i) out[i] = StoreInteger<Out>(extract.Masked(in[i]));
+      return;
+    }
+    for (size_t i = 0; i < n; ++i) out[i] = StoreInteger<Out>(extract(in[i]));
   } else {
     for (size_t i = 0; i < n; ++i) out[i] = StoreReal<Out>(static_cast<double>(in[i]));
   }
@@ -107,9 +134,9 @@ template <typename In, typename Out>
 void LinearLoop(const In* in, size_t n, const ConversionPlan& plan, Out* out) {
   const double gain = plan.gain, offset = plan.offset, lo = plan.lo, hi = plan.hi;
   if constexpr (std::is_integral_v<In>) {
-    const int left = plan.bits.left_shift, right = plan.bits.right_shift;
+    const Extractor<In> extract(plan.bits);
     for (size_t i = 0; i < n; ++i) {
-      const double v = static_cast<double>(Extract(in[i], left, right)) * gain + offset;
+      const double v = static_cast<double>(extract(in[i])) * gain + offset;
       out[i] = StoreReal<Out>(Clamp(v, lo, hi));
     }
   } else {
@@ -122,12 +149,12 @@ void LinearLoop(const In* in, size_t n, const ConversionPlan& plan, Out* out) {
 template <typename In, typename Out>
 void TableLoop(const In* in, size_t n, const ConversionPlan& plan, Out* out) {
   if constexpr (std::is_integral_v<In>) {
-    const int left = plan.bits.left_shift, right = plan.bits.right_shift;
+    const Extractor<In> extract(plan.bits);
     const double* table = plan.table->data();
     const int64_t first = plan.table_first;
     const int64_t last = static_cast<int64_t>(plan.table->size()) - 1;
     for (size_t i = 0; i < n; ++i) {
-      int64_t index = static_cast<int64_t>(Extract(in[i], left, right)) - first;
+      int64_t index = static_cast<int64_t>(extract(in[i])) - first;
       index = index < 0 ? 0 : (index > last ? last : index);
       out[i] = StoreReal<Out>(table[index]);
     }
@@ -195,6 +222,24 @@ const char* SampleTypeName(SampleType type) {
     case SampleType::kFloat64: return "float64";
   }
   return "unknown";
+}
+
+bool IsPlainCopy(const ConversionPlan& plan) {
+  if (plan.mode != ConversionPlan::Mode::kIdentity || plan.bits.left_shift != 0 ||
+      plan.bits.right_shift != 0) {
+    return false;
+  }
+  switch (plan.input) {
+    case SampleType::kUint8: return plan.output == DType::kUint8;
+    case SampleType::kInt8: return plan.output == DType::kInt8;
+    case SampleType::kUint16: return plan.output == DType::kUint16;
+    case SampleType::kInt16: return plan.output == DType::kInt16;
+    case SampleType::kUint32: return plan.output == DType::kUint32;
+    case SampleType::kInt32: return plan.output == DType::kInt32;
+    case SampleType::kFloat32: return plan.output == DType::kFloat32;
+    case SampleType::kFloat64: return plan.output == DType::kFloat64;
+  }
+  return false;
 }
 
 BitExtraction MakeBitExtraction(int bits_allocated, int bits_stored, int high_bit) {

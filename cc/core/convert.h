@@ -82,6 +82,10 @@ Status PlanConversion(SampleType input, BitExtraction bits, ValueRange range,
                       const ValueTransform& values, const DecodeOptions& options,
                       ConversionPlan* plan);
 
+// Whether `plan` copies samples unchanged (same type, every bit the value):
+// a reader may then deliver them straight into the output.
+bool IsPlainCopy(const ConversionPlan& plan);
+
 // Converts `count` samples from `input` to `output` following `plan`.
 void ConvertSamples(const void* input, size_t count, const ConversionPlan& plan,
                     void* output);

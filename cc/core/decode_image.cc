@@ -9,7 +9,9 @@
 #include "cc/core/color.h"
 #include "cc/core/convert.h"
 #include "cc/core/dataset.h"
+#include "cc/core/frame_codec.h"
 #include "cc/core/frame_reader.h"
+#include "cc/core/header_scan.h"
 #include "cc/core/palette.h"
 #include "cc/core/transfer_syntax.h"
 #include "cc/core/value_levels.h"
@@ -47,14 +49,15 @@ std::string ShapeText(const std::vector<int64_t>& shape) {
   return text + "]";
 }
 
-Status CheckSupported(const Dataset& header) {
-  const TransferSyntax* ts = header.transfer_syntax();
-  if (ts == nullptr || !ts->supported) {
-    return Unimplemented("unsupported transfer syntax " +
-                         DescribeTransferSyntax(header.transfer_syntax_uid()));
-  }
-  return OkStatus();
-}
+// What decoding needs from the header, whoever read it: ScanHeader for the
+// common case, else DCMTK.
+struct Header {
+  std::string transfer_syntax_uid;
+  const TransferSyntax* transfer_syntax = nullptr;
+  PixelElementSpan pixel;
+  std::string_view bytes;     // what pixel.value_offset indexes
+  DcmItem* dataset = nullptr;  // null when ScanHeader read it
+};
 
 class ImageDecoder {
  public:
@@ -62,8 +65,7 @@ class ImageDecoder {
       : contents_(contents), options_(options) {}
 
   Status Run(const AllocateFn& allocate, ImageInfo* info) {
-    TFDICOM_RETURN_IF_ERROR(header_.Parse(contents_, Dataset::Depth::kUntilPixelData));
-    TFDICOM_RETURN_IF_ERROR(CheckSupported(header_));
+    TFDICOM_RETURN_IF_ERROR(ReadHeader(info));
     TFDICOM_RETURN_IF_ERROR(OpenPixels(info));
     TFDICOM_RETURN_IF_ERROR(CheckColor(*info));
     shape_ = OutputShape(*info, options_);
@@ -77,43 +79,114 @@ class ImageDecoder {
   }
 
  private:
-  // Chooses where the pixels come from: in place from the input for native
-  // transfer syntaxes, else through a full DCMTK parse.
-  Status OpenPixels(ImageInfo* info) {
-    const TransferSyntax& ts = *header_.transfer_syntax();
-    const PixelElementSpan& span = header_.pixel_span();
-    info->transfer_syntax_uid = header_.transfer_syntax_uid();
-    // Native pixel data (of a deflated data set too, once inflated) is read
-    // in place from the header's bytes.
-    if (ts.encoding != PixelEncoding::kEncapsulated && !span.undefined_length) {
-      if (span.tag == 0) return NoPixelData();
-      source_ = &header_;
-      TFDICOM_RETURN_IF_ERROR(ReadImageInfo(header_.dataset(), span.tag, info));
-      TFDICOM_RETURN_IF_ERROR(CheckSize(*info));
-      const std::string_view bytes = header_.bytes();
-      const auto* value = reinterpret_cast<const uint8_t*>(bytes.data()) + span.value_offset;
-      int swap_width = 0;
-      if (ts.big_endian && info->bits_allocated > 8) {
-        swap_width = static_cast<int>(info->bits_allocated / 8);
-      } else if (ts.big_endian && std::string_view(span.vr) == "OW") {
-        swap_width = 2;
-      }
-      return MakeNativeFrameReader(value, bytes.size() - span.value_offset,
-                                   span.declared_length, swap_width,
-                                   options_.on_error == OnError::kLossy, info, &reader_);
+  // The quick scan when it understands the file and nothing beyond the
+  // image attributes is needed (stored values, no palette); else DCMTK.
+  Status ReadHeader(ImageInfo* info) {
+    HeaderScan scan;
+    if (options_.values == Values::kStored && ScanHeader(contents_, &scan) &&
+        scan.attributes.photometric != "PALETTE COLOR") {
+      header_.transfer_syntax_uid = std::move(scan.transfer_syntax_uid);
+      header_.transfer_syntax = scan.transfer_syntax;
+      header_.pixel = scan.pixel;
+      header_.bytes = contents_;
+      info->transfer_syntax_uid = header_.transfer_syntax_uid;
+      return MakeImageInfo(scan.attributes, scan.pixel.tag, info);
     }
-    TFDICOM_RETURN_IF_ERROR(full_.Parse(contents_, Dataset::Depth::kAll));
-    source_ = &full_;
+    TFDICOM_RETURN_IF_ERROR(parsed_.Parse(contents_, Dataset::Depth::kUntilPixelData));
+    header_.transfer_syntax_uid = parsed_.transfer_syntax_uid();
+    header_.transfer_syntax = parsed_.transfer_syntax();
+    header_.pixel = parsed_.pixel_span();
+    header_.bytes = parsed_.bytes();
+    header_.dataset = &parsed_.dataset();
+    info->transfer_syntax_uid = header_.transfer_syntax_uid;
+    TFDICOM_RETURN_IF_ERROR(CheckSupported(header_.transfer_syntax, header_.transfer_syntax_uid));
+    // Image attributes once the pixel element is known (it decides float data).
+    return OkStatus();
+  }
+
+  static Status CheckSupported(const TransferSyntax* ts, const std::string& uid) {
+    if (ts == nullptr || !ts->supported) {
+      return Unimplemented("unsupported transfer syntax " + DescribeTransferSyntax(uid));
+    }
+    return OkStatus();
+  }
+
+  // Chooses where the pixels come from: native pixel data and the fragments
+  // of encapsulated data are read in place from the input; what tfdicom has
+  // no decoder for goes through a full DCMTK parse and DCMTK's codecs.
+  Status OpenPixels(ImageInfo* info) {
+    const TransferSyntax& ts = *header_.transfer_syntax;
+    const PixelElementSpan& span = header_.pixel;
+    const FrameDecoder* decoder = FindFrameDecoder(header_.transfer_syntax_uid);
+    const bool native = ts.encoding != PixelEncoding::kEncapsulated && !span.undefined_length;
+    if (native || (span.undefined_length && decoder != nullptr)) {
+      if (span.tag == 0) return NoPixelData();
+      if (header_.dataset != nullptr) {
+        TFDICOM_RETURN_IF_ERROR(ReadImageInfo(*header_.dataset, span.tag, info));
+      }
+      TFDICOM_RETURN_IF_ERROR(CheckSize(*info));
+      if (native) return OpenNative(ts, span, info);
+      TFDICOM_RETURN_IF_ERROR(CheckEncapsulated(*info, span.tag));
+      PixelItems items;
+      TFDICOM_RETURN_IF_ERROR(ListPixelItems(header_.bytes, span.value_offset, &items));
+      return MakeEncapsulatedFrameReader(std::move(items), *decoder, *info, &reader_);
+    }
+    TFDICOM_RETURN_IF_ERROR(ParseAll());
     const uint32_t tag = FindPixelTag(full_.dataset());
     if (tag == 0) return NoPixelData();
     TFDICOM_RETURN_IF_ERROR(ReadImageInfo(full_.dataset(), tag, info));
     TFDICOM_RETURN_IF_ERROR(CheckSize(*info));
-    if (info->bits_allocated == 1 || tag != 0x7FE00010) {
-      return Unimplemented("1-bit or float pixel data in " +
-                           DescribeTransferSyntax(info->transfer_syntax_uid));
+    TFDICOM_RETURN_IF_ERROR(CheckEncapsulated(*info, tag));
+    if (decoder != nullptr) {
+      PixelItems items;
+      TFDICOM_RETURN_IF_ERROR(ListPixelItems(full_, &items));
+      return MakeEncapsulatedFrameReader(std::move(items), *decoder, *info, &reader_);
     }
-    if (!ts.dcmtk_codec) return MakeOpenJpegFrameReader(full_, *info, &reader_);
     return MakeDcmtkFrameReader(full_, *info, &reader_);
+  }
+
+  Status OpenNative(const TransferSyntax& ts, const PixelElementSpan& span, ImageInfo* info) {
+    const auto* value = reinterpret_cast<const uint8_t*>(header_.bytes.data()) + span.value_offset;
+    int swap_width = 0;
+    if (ts.big_endian && info->bits_allocated > 8) {
+      swap_width = static_cast<int>(info->bits_allocated / 8);
+    } else if (ts.big_endian && std::string_view(span.vr) == "OW") {
+      swap_width = 2;
+    }
+    return MakeNativeFrameReader(value, header_.bytes.size() - span.value_offset,
+                                 span.declared_length, swap_width,
+                                 options_.on_error == OnError::kLossy, info, &reader_);
+  }
+
+  // Reads the whole data set with DCMTK (once): for codecs of DCMTK's own,
+  // and the data set's attributes where the header scan was used.
+  Status ParseAll() {
+    if (full_parsed_) return OkStatus();
+    TFDICOM_RETURN_IF_ERROR(full_.Parse(contents_, Dataset::Depth::kAll));
+    full_parsed_ = true;
+    return OkStatus();
+  }
+
+  static Status CheckEncapsulated(const ImageInfo& info, uint32_t tag) {
+    if (info.bits_allocated == 1 || tag != 0x7FE00010) {
+      return Unimplemented("1-bit or float pixel data in " +
+                           DescribeTransferSyntax(info.transfer_syntax_uid));
+    }
+    return OkStatus();
+  }
+
+  // A frame that tfdicom's decoder refuses (Unimplemented) and DCMTK's own
+  // codec may decode: from then on, frames come through DCMTK.
+  Status SwitchToDcmtk(const ImageInfo& info) {
+    const Photometric photometric = reader_->photometric();
+    const bool planar = reader_->planar();
+    TFDICOM_RETURN_IF_ERROR(ParseAll());
+    TFDICOM_RETURN_IF_ERROR(MakeDcmtkFrameReader(full_, info, &reader_));
+    if (reader_->photometric() != photometric || reader_->planar() != planar) {
+      return Internal("DCMTK's codec delivers another colour model than tfdicom's decoder");
+    }
+    dcmtk_frames_ = true;
+    return OkStatus();
   }
 
   static Status NoPixelData() {
@@ -149,6 +222,9 @@ class ImageDecoder {
     return OkStatus();
   }
 
+  // The data set that holds the palette and value-level attributes.
+  DcmItem* Attributes() { return full_parsed_ ? &full_.dataset() : header_.dataset; }
+
   // Plans colour and values: what the samples become and how they map
   // onto the output. Everything that can fail does so before allocation.
   Status PlanValues(const ImageInfo& info) {
@@ -158,15 +234,15 @@ class ImageDecoder {
             ? MakeBitExtraction(info.bits_allocated, info.bits_stored, info.high_bit)
             : BitExtraction();
     if (reader_->photometric() == Photometric::kPaletteColor) {
-      TFDICOM_RETURN_IF_ERROR(ReadPalette(source_->dataset(), info.is_signed,
-                                          header_.transfer_syntax()->big_endian, &palette_));
+      if (Attributes() == nullptr) return Internal("palette without the data set");
+      TFDICOM_RETURN_IF_ERROR(ReadPalette(*Attributes(), info.is_signed,
+                                          header_.transfer_syntax->big_endian, &palette_));
     }
     color_ = std::make_unique<ColorConverter>(info, reader_->photometric(), reader_->planar(),
                                               stored, bits, &palette_);
     TFDICOM_RETURN_IF_ERROR(color_->Check());
     ValueLevel level;
-    TFDICOM_RETURN_IF_ERROR(
-        PlanValueLevel(source_->dataset(), info, options_.values, &level));
+    TFDICOM_RETURN_IF_ERROR(PlanValueLevel(Attributes(), info, options_.values, &level));
     if (color_->extracted_bits()) {  // palette entries are the values now
       stored = color_->output_type();
       bits = BitExtraction();
@@ -192,16 +268,33 @@ class ImageDecoder {
     return OkStatus();
   }
 
+  Status ReadFrame(const ImageInfo& info, uint32_t frame, void* destination,
+                   const void** samples) {
+    Status status = reader_->Read(frame, destination, samples);
+    const FrameDecoder* decoder = FindFrameDecoder(info.transfer_syntax_uid);
+    if (status.code() == Code::kUnimplemented && !dcmtk_frames_ && decoder != nullptr &&
+        decoder->dcmtk_fallback) {
+      TFDICOM_RETURN_IF_ERROR(SwitchToDcmtk(info));
+      status = reader_->Read(frame, destination, samples);
+    }
+    return status;
+  }
+
   Status DecodeFrames(const ImageInfo& info, uint8_t* output) {
     const uint64_t channels = shape_.size() == 4 ? shape_[3] : 1;
     const uint64_t out_count = info.pixels_per_frame() * channels;
     const uint64_t out_frame_bytes = out_count * DTypeSize(options_.dtype);
+    // Where samples need no change, readers deliver them into the output.
+    const bool direct = !luminance_ && color_->passes_through() &&
+                        out_count == info.samples_per_frame();
     for (uint32_t frame = 0; frame < info.frames; ++frame) {
-      const void* samples = nullptr;
-      TFDICOM_RETURN_IF_ERROR(reader_->Read(frame, &samples));
-      TFDICOM_RETURN_IF_ERROR(color_->ToRgb(&samples));
       uint8_t* out = output + frame * out_frame_bytes;
       const ConversionPlan& plan = plans_[plans_.size() == 1 ? 0 : frame];
+      const void* samples = nullptr;
+      TFDICOM_RETURN_IF_ERROR(
+          ReadFrame(info, frame, direct && IsPlainCopy(plan) ? out : nullptr, &samples));
+      if (samples == out) continue;
+      TFDICOM_RETURN_IF_ERROR(color_->ToRgb(&samples));
       if (luminance_) {
         wide_.resize(info.samples_per_frame());
         ConvertSamples(samples, wide_.size(), extract_plan_, wide_.data());
@@ -216,9 +309,11 @@ class ImageDecoder {
 
   std::string_view contents_;
   const DecodeOptions& options_;
-  Dataset header_;
-  Dataset full_;
-  Dataset* source_ = nullptr;
+  Header header_;
+  Dataset parsed_;  // the header, when DCMTK read it
+  Dataset full_;    // the whole data set, when needed
+  bool full_parsed_ = false;
+  bool dcmtk_frames_ = false;
   std::unique_ptr<FrameReader> reader_;
   Palette palette_;
   std::unique_ptr<ColorConverter> color_;

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "cc/core/status.h"
 
@@ -15,14 +16,31 @@ class DcmPixelSequence;
 
 namespace tfdicom {
 
-// Points `*codestream` at frame `frame` (0-based) of `frames`: straight at
-// the fragment when the frame has one, else at the fragments joined in
-// `*scratch`. Fails with DataLoss naming the frame when it cannot be found.
-Status FrameCodestream(DcmPixelSequence& sequence, uint32_t frame, uint32_t frames,
-                       std::string* scratch, std::string_view* codestream);
+// The items of encapsulated pixel data: items[0] is the Basic Offset Table
+// (possibly empty), the rest are the fragments, in order.
+using PixelItems = std::vector<std::string_view>;
 
-// The number of fragments after the Basic Offset Table.
-uint32_t FragmentCount(DcmPixelSequence& sequence);
+// Lists the items of the encapsulated pixel data whose value starts at
+// `offset` of `bytes` (just after the pixel element's header), in place.
+// Fails with DataLoss when an item tag is missing or an item runs past the
+// end of the input.
+Status ListPixelItems(std::string_view bytes, uint64_t offset, PixelItems* items);
+
+// The items of a pixel sequence that DCMTK read (views into its memory).
+PixelItems ListPixelItems(DcmPixelSequence& sequence);
+
+// The item index of the first fragment of each of `frames` frames. Fails
+// with DataLoss when the frames cannot be told apart.
+Status FrameStarts(const PixelItems& items, uint32_t frames, std::vector<size_t>* starts);
+
+// Points `*codestream` at frame `frame` (0-based; `starts` from
+// FrameStarts): straight at the fragment when the frame has one, else at
+// the fragments joined in `*scratch`.
+Status FrameCodestream(const PixelItems& items, const std::vector<size_t>& starts,
+                       uint32_t frame, std::string* scratch, std::string_view* codestream);
+
+// Checks that every frame can have a fragment (after the offset table).
+Status CheckFragmentCount(const PixelItems& items, uint32_t frames);
 
 }  // namespace tfdicom
 

@@ -1,6 +1,5 @@
 #include "cc/core/frame_codec.h"
 
-#include <functional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -45,11 +44,6 @@ class CodecParameter : public DcmCodecParameter {
   const char* className() const override { return "tfdicom::CodecParameter"; }
 };
 
-// Decodes one frame's codestream into `out`; sets the colour model of the
-// decoded samples.
-using DecodeFn = std::function<Status(std::string_view codestream, const FrameLayout& layout,
-                                      void* out, size_t out_size, std::string* color_model)>;
-
 Status ReadLayout(DcmItem& dataset, FrameLayout* layout, uint32_t* frames) {
   Uint16 rows = 0, columns = 0, samples = 1, bits = 0;
   if (dataset.findAndGetUint16(DCM_Rows, rows).bad() ||
@@ -73,12 +67,12 @@ Status ReadLayout(DcmItem& dataset, FrameLayout* layout, uint32_t* frames) {
 
 class FrameCodec : public DcmCodec {
  public:
-  // `fallback`, if any, decodes the frames that `decode` leaves
+  // `fallback`, if any, decodes the frames that `decoder` leaves
   // (Unimplemented): DCMTK's own codec for the same transfer syntax.
-  FrameCodec(std::vector<E_TransferSyntax> handles, DecodeFn decode,
+  FrameCodec(E_TransferSyntax handles, const FrameDecoder* decoder,
              const DcmCodec* fallback = nullptr,
              const DcmCodecParameter* fallback_parameter = nullptr)
-      : handles_(std::move(handles)), decode_(std::move(decode)), fallback_(fallback),
+      : handles_(handles), decoder_(decoder), fallback_(fallback),
         fallback_parameter_(fallback_parameter) {}
 
   OFCondition decodeFrame(const DcmRepresentationParameter* parameter,
@@ -89,18 +83,22 @@ class FrameCodec : public DcmCodec {
     if (sequence == nullptr || dataset == nullptr) return EC_IllegalCall;
     FrameLayout layout;
     uint32_t frames = 1;
-    std::string scratch, model;
+    std::string scratch;
     std::string_view codestream;
+    std::vector<size_t> starts;
+    const PixelItems items = ListPixelItems(*sequence);
     Status status = ReadLayout(*dataset, &layout, &frames);
-    if (status.ok()) status = FrameCodestream(*sequence, frame, frames, &scratch, &codestream);
-    if (status.ok()) status = decode_(codestream, layout, buffer, size, &model);
+    if (status.ok() && frame >= frames) status = InvalidArgument("no such frame");
+    if (status.ok()) status = FrameStarts(items, frames, &starts);
+    if (status.ok()) status = FrameCodestream(items, starts, frame, &scratch, &codestream);
+    if (status.ok()) status = decoder_->decode(codestream, layout, buffer, size);
     if (status.code() == Code::kUnimplemented && fallback_ != nullptr) {
       return fallback_->decodeFrame(parameter, sequence, fallback_parameter_, dataset, frame,
                                     start_fragment, buffer, size, color_model);
     }
     if (!status.ok()) return ToCondition(status);
     start_fragment = 0;  // the next call finds its own fragments
-    color_model = model.c_str();
+    color_model = DecodedColorModel(*decoder_, layout.photometric).c_str();
     return EC_Normal;
   }
 
@@ -134,8 +132,7 @@ class FrameCodec : public DcmCodec {
     return result;
   }
 
-  // The colour model decodeFrame delivers: RGB for colour that the decoder
-  // converts (YBR_* in JPEG, YBR_ICT/RCT in JPEG 2000), else the header's.
+  // The colour model decodeFrame delivers.
   OFCondition determineDecompressedColorModel(const DcmRepresentationParameter*,
                                               DcmPixelSequence*, const DcmCodecParameter*,
                                               DcmItem* dataset,
@@ -143,15 +140,12 @@ class FrameCodec : public DcmCodec {
     if (dataset == nullptr) return EC_IllegalCall;
     OFString photometric;
     dataset->findAndGetOFString(DCM_PhotometricInterpretation, photometric);
-    color_model = photometric.compare(0, 3, "YBR") == 0 ? "RGB" : photometric;
+    color_model = DecodedColorModel(*decoder_, photometric.c_str()).c_str();
     return EC_Normal;
   }
 
   OFBool canChangeCoding(const E_TransferSyntax from, const E_TransferSyntax to) const override {
-    for (E_TransferSyntax handled : handles_) {
-      if (from == handled) return DcmXfer(to).isNotEncapsulated();
-    }
-    return OFFalse;
+    return from == handles_ && DcmXfer(to).isNotEncapsulated();
   }
 
   // tfdicom decodes only.
@@ -168,8 +162,8 @@ class FrameCodec : public DcmCodec {
   }
 
  private:
-  std::vector<E_TransferSyntax> handles_;
-  DecodeFn decode_;
+  E_TransferSyntax handles_;
+  const FrameDecoder* decoder_;
   const DcmCodec* fallback_;
   const DcmCodecParameter* fallback_parameter_;
 };
@@ -184,58 +178,75 @@ Status Register(const FrameCodec* codec) {
   return OkStatus();
 }
 
+Status DecodeJpegBaseline(std::string_view codestream, const FrameLayout& layout, void* out,
+                          size_t out_size) {
+  std::string color_model;
+  return DecodeJpegBaselineFrame(codestream, layout, out, out_size, &color_model);
+}
+
+bool Never(const std::string&) { return false; }
+bool AnyYbr(const std::string& photometric) { return photometric.compare(0, 3, "YBR") == 0; }
+bool J2kTransform(const std::string& photometric) {
+  return photometric == "YBR_ICT" || photometric == "YBR_RCT";
+}
+
+constexpr FrameDecoder kRle = {DecodeRleFrame, Never, false};
+constexpr FrameDecoder kJpegBaseline = {DecodeJpegBaseline, AnyYbr, false};
+// JPEG lossless: DCMTK's decoder for what tfdicom's refuses.
+constexpr FrameDecoder kJpegLossless = {DecodeJpegLosslessFrame, Never, true};
+constexpr FrameDecoder kJpegLs = {DecodeJpegLsFrame, Never, false};
+constexpr FrameDecoder kJ2k = {DecodeJ2kFrame, J2kTransform, false};
+
+struct TableEntry {
+  const char* uid;
+  const FrameDecoder* decoder;
+  E_TransferSyntax dcmtk;  // EXS_Unknown: DCMTK 3.6.7 has no such syntax
+};
+
+constexpr TableEntry kTable[] = {
+    {"1.2.840.10008.1.2.5", &kRle, EXS_RLELossless},
+    {"1.2.840.10008.1.2.4.50", &kJpegBaseline, EXS_JPEGProcess1},
+    {"1.2.840.10008.1.2.4.57", &kJpegLossless, EXS_JPEGProcess14},
+    {"1.2.840.10008.1.2.4.70", &kJpegLossless, EXS_JPEGProcess14SV1},
+    {"1.2.840.10008.1.2.4.80", &kJpegLs, EXS_JPEGLSLossless},
+    {"1.2.840.10008.1.2.4.81", &kJpegLs, EXS_JPEGLSLossy},
+    {"1.2.840.10008.1.2.4.90", &kJ2k, EXS_JPEG2000LosslessOnly},
+    {"1.2.840.10008.1.2.4.91", &kJ2k, EXS_JPEG2000},
+    // HTJ2K: DCMTK 3.6.7 cannot dispatch it, so it is only read in place.
+    {"1.2.840.10008.1.2.4.201", &kJ2k, EXS_Unknown},
+    {"1.2.840.10008.1.2.4.202", &kJ2k, EXS_Unknown},
+    {"1.2.840.10008.1.2.4.203", &kJ2k, EXS_Unknown},
+};
+
 }  // namespace
 
+const FrameDecoder* FindFrameDecoder(std::string_view transfer_syntax_uid) {
+  for (const TableEntry& entry : kTable) {
+    if (transfer_syntax_uid == entry.uid) return entry.decoder;
+  }
+  return nullptr;
+}
+
+std::string DecodedColorModel(const FrameDecoder& decoder, const std::string& photometric) {
+  return decoder.converts_to_rgb(photometric) ? "RGB" : photometric;
+}
+
 Status RegisterFrameCodecs() {
-  // JPEG baseline is always 8-bit: libjpeg-turbo, with SIMD.
-  static const FrameCodec* const jpeg = new FrameCodec(
-      {EXS_JPEGProcess1},
-      [](std::string_view codestream, const FrameLayout& layout, void* out, size_t size,
-         std::string* color_model) {
-        return DecodeJpegBaselineFrame(codestream, layout, out, size, color_model);
-      });
-  static const FrameCodec* const j2k = new FrameCodec(
-      {EXS_JPEG2000LosslessOnly, EXS_JPEG2000},
-      [](std::string_view codestream, const FrameLayout& layout, void* out, size_t size,
-         std::string* color_model) {
-        *color_model = (layout.photometric == "YBR_ICT" || layout.photometric == "YBR_RCT")
-                           ? "RGB"
-                           : layout.photometric;
-        return DecodeJ2kFrame(codestream, layout, out, size);
-      });
-  static const FrameCodec* const jpeg_ls = new FrameCodec(
-      {EXS_JPEGLSLossless, EXS_JPEGLSLossy},
-      [](std::string_view codestream, const FrameLayout& layout, void* out, size_t size,
-         std::string* color_model) {
-        *color_model = layout.photometric;
-        return DecodeJpegLsFrame(codestream, layout, out, size);
-      });
-  static const FrameCodec* const rle = new FrameCodec(
-      {EXS_RLELossless},
-      [](std::string_view codestream, const FrameLayout& layout, void* out, size_t size,
-         std::string* color_model) {
-        *color_model = layout.photometric;
-        return DecodeRleFrame(codestream, layout, out, size);
-      });
-  // JPEG lossless: tfdicom's decoder, DCMTK's for what it refuses.
   static const DJCodecParameter* const dcmtk_parameter =
       new DJCodecParameter(ECC_lossyYCbCr, EDC_photometricInterpretation, EUC_default,
                            EPC_default);
-  const auto lossless = [](std::string_view codestream, const FrameLayout& layout, void* out,
-                           size_t size, std::string* color_model) {
-    *color_model = layout.photometric;
-    return DecodeJpegLosslessFrame(codestream, layout, out, size);
-  };
-  static const FrameCodec* const lossless_sv1 = new FrameCodec(
-      {EXS_JPEGProcess14SV1}, lossless, new DJDecoderP14SV1(), dcmtk_parameter);
-  static const FrameCodec* const lossless_any = new FrameCodec(
-      {EXS_JPEGProcess14}, lossless, new DJDecoderLossless(), dcmtk_parameter);
-  TFDICOM_RETURN_IF_ERROR(Register(rle));
-  TFDICOM_RETURN_IF_ERROR(Register(lossless_sv1));
-  TFDICOM_RETURN_IF_ERROR(Register(lossless_any));
-  TFDICOM_RETURN_IF_ERROR(Register(jpeg));
-  TFDICOM_RETURN_IF_ERROR(Register(jpeg_ls));
-  return Register(j2k);
+  for (const TableEntry& entry : kTable) {
+    if (entry.dcmtk == EXS_Unknown) continue;
+    const DcmCodec* fallback = nullptr;
+    if (entry.decoder->dcmtk_fallback && entry.dcmtk == EXS_JPEGProcess14SV1) {
+      fallback = new DJDecoderP14SV1();
+    } else if (entry.decoder->dcmtk_fallback && entry.dcmtk == EXS_JPEGProcess14) {
+      fallback = new DJDecoderLossless();
+    }
+    TFDICOM_RETURN_IF_ERROR(Register(new FrameCodec(
+        entry.dcmtk, entry.decoder, fallback, fallback ? dcmtk_parameter : nullptr)));
+  }
+  return OkStatus();
 }
 
 }  // namespace tfdicom

@@ -7,7 +7,7 @@
 #include "cc/core/dataset.h"
 #include "cc/core/dcmtk_status.h"
 #include "cc/core/fragments.h"
-#include "cc/core/j2k_decoder.h"
+#include "cc/core/frame_codec.h"
 #include "cc/core/transfer_syntax.h"
 #include "dcmtk/config/osconfig.h"
 #include "dcmtk/dcmdata/dcdatset.h"
@@ -28,6 +28,29 @@ Photometric PhotometricFromName(const std::string& name, Photometric fallback) {
   return fallback;
 }
 
+template <typename Word, Word (*kSwap)(Word)>
+void SwapWords(const uint8_t* in, uint64_t size, uint8_t* out) {
+  for (uint64_t i = 0; i + sizeof(Word) <= size; i += sizeof(Word)) {
+    Word w;
+    std::memcpy(&w, in + i, sizeof(Word));
+    w = kSwap(w);
+    std::memcpy(out + i, &w, sizeof(Word));
+  }
+}
+uint16_t Swap16(uint16_t w) { return __builtin_bswap16(w); }
+uint32_t Swap32(uint32_t w) { return __builtin_bswap32(w); }
+uint64_t Swap64(uint64_t w) { return __builtin_bswap64(w); }
+
+// Copies `size` bytes of big-endian words of `width` bytes as native ones.
+void SwapCopy(const uint8_t* in, uint64_t size, size_t width, uint8_t* out) {
+  switch (width) {
+    case 2: return SwapWords<uint16_t, Swap16>(in, size, out);
+    case 4: return SwapWords<uint32_t, Swap32>(in, size, out);
+    case 8: return SwapWords<uint64_t, Swap64>(in, size, out);
+    default: std::memcpy(out, in, size);
+  }
+}
+
 class NativeFrameReader : public FrameReader {
  public:
   NativeFrameReader(const uint8_t* bytes, uint64_t length, int swap_width,
@@ -39,16 +62,14 @@ class NativeFrameReader : public FrameReader {
       // swap the whole value once, then read it as little endian.
       whole_.resize(length);
       const uint64_t end = length - length % swap_width_;
-      for (uint64_t i = 0; i < end; i += swap_width_) {
-        for (int b = 0; b < swap_width_; ++b) whole_[i + b] = bytes[i + swap_width_ - 1 - b];
-      }
+      SwapCopy(bytes, end, swap_width_, whole_.data());
       std::memcpy(whole_.data() + end, bytes + end, length - end);
       bytes_ = whole_.data();
       swap_width_ = 0;
     }
   }
 
-  Status Read(uint32_t frame, const void** samples) override {
+  Status Read(uint32_t frame, void* destination, const void** samples) override {
     const uint64_t count = info_.native_samples_per_frame();
     if (info_.bits_allocated == 1) {
       // Bits are packed across frame boundaries, least significant first.
@@ -65,11 +86,13 @@ class NativeFrameReader : public FrameReader {
     const uint64_t size = count * width;
     const uint8_t* start = bytes_ + frame * size;
     if (swap_width_ > 1) {
-      scratch_.resize(size);
-      for (uint64_t i = 0; i < size; i += width) {
-        for (size_t b = 0; b < width; ++b) scratch_[i + b] = start[i + width - 1 - b];
+      uint8_t* swapped = static_cast<uint8_t*>(destination);
+      if (swapped == nullptr) {
+        scratch_.resize(size);
+        swapped = scratch_.data();
       }
-      *samples = scratch_.data();
+      SwapCopy(start, size, width, swapped);
+      *samples = swapped;
     } else if (reinterpret_cast<uintptr_t>(start) % width != 0) {
       scratch_.assign(start, start + size);  // keep typed loads aligned
       *samples = scratch_.data();
@@ -93,21 +116,23 @@ class DcmtkFrameReader : public FrameReader {
  public:
   DcmtkFrameReader(Dataset& dataset, DcmPixelData* pixels, const ImageInfo& info,
                           uint32_t frame_size, Photometric photometric)
-      : dataset_(dataset), pixels_(pixels), info_(info),
+      : dataset_(dataset), pixels_(pixels), info_(info), frame_size_(frame_size),
         buffer_(frame_size + (frame_size & 1)), photometric_(photometric) {}
 
-  Status Read(uint32_t frame, const void** samples) override {
+  Status Read(uint32_t frame, void* destination, const void** samples) override {
     OFString color_model;
+    // DCMTK may write a pad byte after an odd-sized frame: only into our buffer.
+    void* out = destination != nullptr && frame_size_ % 2 == 0 ? destination : buffer_.data();
     const OFCondition condition = pixels_->getUncompressedFrame(
-        &dataset_.dataset(), frame, start_fragment_, buffer_.data(),
-        static_cast<Uint32>(buffer_.size()), color_model);
+        &dataset_.dataset(), frame, start_fragment_, out, static_cast<Uint32>(buffer_.size()),
+        color_model);
     if (condition.bad()) {
       return FromCondition(condition, "cannot decompress frame " + std::to_string(frame + 1) +
                                           " of " + std::to_string(info_.frames) + " (" +
                                           DescribeTransferSyntax(info_.transfer_syntax_uid) +
                                           ")");
     }
-    *samples = buffer_.data();
+    *samples = out;
     return OkStatus();
   }
   Photometric photometric() const override { return photometric_; }
@@ -122,44 +147,53 @@ class DcmtkFrameReader : public FrameReader {
   Dataset& dataset_;
   DcmPixelData* pixels_;
   ImageInfo info_;
+  Uint32 frame_size_;
   std::vector<uint8_t> buffer_;
   Photometric photometric_;
   Uint32 start_fragment_ = 0;
 };
 
-class OpenJpegFrameReader : public FrameReader {
+class EncapsulatedFrameReader : public FrameReader {
  public:
-  OpenJpegFrameReader(DcmPixelSequence* sequence, const ImageInfo& info)
-      : sequence_(sequence), info_(info) {
+  EncapsulatedFrameReader(PixelItems items, std::vector<size_t> starts,
+                          const FrameDecoder& decoder, const ImageInfo& info)
+      : items_(std::move(items)), starts_(std::move(starts)), decoder_(decoder), info_(info),
+        photometric_(PhotometricFromName(DecodedColorModel(decoder, info.photometric_name),
+                                         info.photometric)) {
     layout_.rows = info.rows;
     layout_.columns = info.columns;
     layout_.samples_per_pixel = info.samples_per_pixel;
     layout_.bits_allocated = info.bits_allocated;
     layout_.photometric = info.photometric_name;
-    buffer_.resize(info.samples_per_frame() * (info.bits_allocated / 8));
   }
 
-  Status Read(uint32_t frame, const void** samples) override {
+  Status Read(uint32_t frame, void* destination, const void** samples) override {
+    const size_t size = info_.samples_per_frame() * (info_.bits_allocated / 8);
+    void* out = destination;
+    if (out == nullptr) {
+      buffer_.resize(size);
+      out = buffer_.data();
+    }
     std::string_view codestream;
-    Status status = FrameCodestream(*sequence_, frame, info_.frames, &scratch_, &codestream);
-    if (status.ok()) status = DecodeJ2kFrame(codestream, layout_, buffer_.data(), buffer_.size());
+    Status status = FrameCodestream(items_, starts_, frame, &scratch_, &codestream);
+    if (status.ok()) status = decoder_.decode(codestream, layout_, out, size);
     if (!status.ok()) {
       return status.WithContext("cannot decompress frame " + std::to_string(frame + 1) + " of " +
                                 std::to_string(info_.frames) + " (" +
                                 DescribeTransferSyntax(info_.transfer_syntax_uid) + ")");
     }
-    *samples = buffer_.data();
+    *samples = out;
     return OkStatus();
   }
-  Photometric photometric() const override {
-    const Photometric p = info_.photometric;
-    return p == Photometric::kYbrIct || p == Photometric::kYbrRct ? Photometric::kRgb : p;
-  }
-  bool planar() const override { return false; }
+  Photometric photometric() const override { return photometric_; }
+  bool planar() const override { return false; }  // decoders deliver colour-by-pixel
 
  private:
-  DcmPixelSequence* sequence_;
+  PixelItems items_;
+  std::vector<size_t> starts_;
+  const FrameDecoder& decoder_;
   ImageInfo info_;
+  Photometric photometric_;
   FrameLayout layout_;
   std::vector<uint8_t> buffer_;
   std::string scratch_;
@@ -173,15 +207,10 @@ DcmPixelData* FindPixelData(Dataset& dataset) {
 
 }  // namespace
 
-Status MakeOpenJpegFrameReader(Dataset& dataset, const ImageInfo& info,
-                               std::unique_ptr<FrameReader>* reader) {
+Status ListPixelItems(Dataset& dataset, PixelItems* items) {
   DcmPixelData* pixels = FindPixelData(dataset);
   if (pixels == nullptr) {
     return InvalidArgument("no pixel data: the data set has no (7FE0,0010) PixelData");
-  }
-  if (info.bits_allocated != 8 && info.bits_allocated != 16) {
-    return Unimplemented("JPEG 2000 with (0028,0100) BitsAllocated=" +
-                         std::to_string(info.bits_allocated) + " (expected 8 or 16)");
   }
   E_TransferSyntax original = EXS_Unknown;
   const DcmRepresentationParameter* parameter = nullptr;
@@ -189,10 +218,19 @@ Status MakeOpenJpegFrameReader(Dataset& dataset, const ImageInfo& info,
   DcmPixelSequence* sequence = nullptr;
   if (pixels->getEncapsulatedRepresentation(original, parameter, sequence).bad() ||
       sequence == nullptr) {
-    return DataLoss("the pixel data of " + DescribeTransferSyntax(info.transfer_syntax_uid) +
-                    " is not encapsulated (no fragments)");
+    return DataLoss("the pixel data is not encapsulated (no fragments)");
   }
-  *reader = std::make_unique<OpenJpegFrameReader>(sequence, info);
+  *items = ListPixelItems(*sequence);
+  return OkStatus();
+}
+
+Status MakeEncapsulatedFrameReader(PixelItems items, const FrameDecoder& decoder,
+                                   const ImageInfo& info, std::unique_ptr<FrameReader>* reader) {
+  TFDICOM_RETURN_IF_ERROR(CheckFragmentCount(items, info.frames));
+  std::vector<size_t> starts;
+  TFDICOM_RETURN_IF_ERROR(FrameStarts(items, info.frames, &starts));
+  *reader = std::make_unique<EncapsulatedFrameReader>(std::move(items), std::move(starts),
+                                                      decoder, info);
   return OkStatus();
 }
 
@@ -240,12 +278,7 @@ Status MakeDcmtkFrameReader(Dataset& dataset, const ImageInfo& info,
   if (DcmXfer(original).isEncapsulated() &&
       pixels->getEncapsulatedRepresentation(original, parameter, fragments).good() &&
       fragments != nullptr) {
-    const unsigned long count = fragments->card() > 0 ? fragments->card() - 1 : 0;
-    if (count < info.frames) {
-      return DataLoss("the encapsulated pixel data holds " + std::to_string(count) +
-                      " fragment(s) for (0028,0008) NumberOfFrames=" +
-                      std::to_string(info.frames) + " (each frame needs at least one)");
-    }
+    TFDICOM_RETURN_IF_ERROR(CheckFragmentCount(ListPixelItems(*fragments), info.frames));
   }
   Uint32 frame_size = 0;
   TFDICOM_RETURN_IF_ERROR(FromCondition(

@@ -8,19 +8,24 @@
 #include <memory>
 #include <string>
 
+#include "cc/core/fragments.h"
 #include "cc/core/image_info.h"
 #include "cc/core/status.h"
 
 namespace tfdicom {
 
 class Dataset;
+struct FrameDecoder;
 
 class FrameReader {
  public:
   virtual ~FrameReader() = default;
   // Points `*samples` at frame `frame` (0-based, read in increasing order).
-  // The pointer stays valid until the next call.
-  virtual Status Read(uint32_t frame, const void** samples) = 0;
+  // The pointer stays valid until the next call. `destination`, when not
+  // null, is where the caller wants the frame's samples (room for one
+  // frame as delivered): a reader that has to write them somewhere anyway
+  // writes them there and points `*samples` at it.
+  virtual Status Read(uint32_t frame, void* destination, const void** samples) = 0;
   // The colour model of the delivered samples (a codec may have turned YBR
   // into RGB while decompressing).
   virtual Photometric photometric() const = 0;
@@ -45,10 +50,14 @@ Status MakeNativeFrameReader(const uint8_t* bytes, uint64_t length,
 Status MakeDcmtkFrameReader(Dataset& dataset, const ImageInfo& info,
                             std::unique_ptr<FrameReader>* reader);
 
-// Reads compressed frames straight through OpenJPEG, for the JPEG 2000
-// family that DCMTK 3.6.7's registry cannot dispatch (HTJ2K).
-Status MakeOpenJpegFrameReader(Dataset& dataset, const ImageInfo& info,
-                               std::unique_ptr<FrameReader>* reader);
+// Reads compressed frames from `items` (views that outlive the reader: in
+// place in the input, or in DCMTK's memory) through tfdicom's `decoder`.
+// Fails with DataLoss when the fragments cannot hold `info.frames` frames.
+Status MakeEncapsulatedFrameReader(PixelItems items, const FrameDecoder& decoder,
+                                   const ImageInfo& info, std::unique_ptr<FrameReader>* reader);
+
+// The items of the encapsulated pixel data of a fully parsed data set.
+Status ListPixelItems(Dataset& dataset, PixelItems* items);
 
 }  // namespace tfdicom
 

@@ -10,20 +10,20 @@
 namespace tfdicom {
 namespace {
 
-std::string Missing(const DcmTagKey& key) {
-  return "missing required attribute " + DescribeTag(key.getGroup(), key.getElement());
+std::string Missing(uint16_t element) {
+  return "missing required attribute " + DescribeTag(0x0028, element);
 }
 
-Status ReadUint16(DcmItem& item, const DcmTagKey& key, uint32_t* out,
-                  bool required, uint32_t fallback = 0) {
+std::optional<uint16_t> FindUint16(DcmItem& item, const DcmTagKey& key) {
   Uint16 value = 0;
-  if (item.findAndGetUint16(key, value).good()) {
-    *out = value;
-    return OkStatus();
-  }
-  if (required) return InvalidArgument(Missing(key));
-  *out = fallback;
-  return OkStatus();
+  if (item.findAndGetUint16(key, value).good()) return value;
+  return std::nullopt;
+}
+
+std::optional<std::string> FindString(DcmItem& item, const DcmTagKey& key) {
+  OFString value;
+  if (item.findAndGetOFString(key, value).good() && !value.empty()) return std::string(value.c_str());
+  return std::nullopt;
 }
 
 Photometric ParsePhotometric(const std::string& name) {
@@ -40,18 +40,33 @@ Photometric ParsePhotometric(const std::string& name) {
 
 }  // namespace
 
+ImageAttributes ReadImageAttributes(DcmItem& item) {
+  ImageAttributes a;
+  a.rows = FindUint16(item, DCM_Rows);
+  a.columns = FindUint16(item, DCM_Columns);
+  a.samples_per_pixel = FindUint16(item, DCM_SamplesPerPixel);
+  a.pixel_representation = FindUint16(item, DCM_PixelRepresentation);
+  a.planar_configuration = FindUint16(item, DCM_PlanarConfiguration);
+  a.bits_allocated = FindUint16(item, DCM_BitsAllocated);
+  a.bits_stored = FindUint16(item, DCM_BitsStored);
+  a.high_bit = FindUint16(item, DCM_HighBit);
+  a.photometric = FindString(item, DCM_PhotometricInterpretation);
+  a.number_of_frames = FindString(item, DCM_NumberOfFrames);
+  return a;
+}
+
 Status ReadImageInfo(DcmItem& item, uint32_t pixel_tag, ImageInfo* info) {
-  TFDICOM_RETURN_IF_ERROR(ReadUint16(item, DCM_Rows, &info->rows, true));
-  TFDICOM_RETURN_IF_ERROR(ReadUint16(item, DCM_Columns, &info->columns, true));
-  TFDICOM_RETURN_IF_ERROR(
-      ReadUint16(item, DCM_SamplesPerPixel, &info->samples_per_pixel, false, 1));
-  uint32_t representation = 0, planar = 0;
-  TFDICOM_RETURN_IF_ERROR(
-      ReadUint16(item, DCM_PixelRepresentation, &representation, false, 0));
-  TFDICOM_RETURN_IF_ERROR(
-      ReadUint16(item, DCM_PlanarConfiguration, &planar, false, 0));
-  info->is_signed = representation == 1;
-  info->planar = planar == 1 && info->samples_per_pixel > 1;
+  return MakeImageInfo(ReadImageAttributes(item), pixel_tag, info);
+}
+
+Status MakeImageInfo(const ImageAttributes& a, uint32_t pixel_tag, ImageInfo* info) {
+  if (!a.rows) return InvalidArgument(Missing(0x0010));
+  if (!a.columns) return InvalidArgument(Missing(0x0011));
+  info->rows = *a.rows;
+  info->columns = *a.columns;
+  info->samples_per_pixel = a.samples_per_pixel.value_or(1);
+  info->is_signed = a.pixel_representation.value_or(0) == 1;
+  info->planar = a.planar_configuration.value_or(0) == 1 && info->samples_per_pixel > 1;
 
   if (pixel_tag == 0x7FE00008 || pixel_tag == 0x7FE00009) {
     const bool is_double = pixel_tag == 0x7FE00009;
@@ -62,31 +77,24 @@ Status ReadImageInfo(DcmItem& item, uint32_t pixel_tag, ImageInfo* info) {
     info->is_signed = true;
   } else {
     info->sample_format = SampleFormat::kInteger;
-    TFDICOM_RETURN_IF_ERROR(
-        ReadUint16(item, DCM_BitsAllocated, &info->bits_allocated, true));
-    TFDICOM_RETURN_IF_ERROR(ReadUint16(item, DCM_BitsStored, &info->bits_stored,
-                                       false, info->bits_allocated));
-    TFDICOM_RETURN_IF_ERROR(ReadUint16(item, DCM_HighBit, &info->high_bit, false,
-                                       info->bits_stored - 1));
+    if (!a.bits_allocated) return InvalidArgument(Missing(0x0100));
+    info->bits_allocated = *a.bits_allocated;
+    info->bits_stored = a.bits_stored.value_or(info->bits_allocated);
+    info->high_bit = a.high_bit.value_or(info->bits_stored - 1);
   }
 
-  OFString photometric;
-  if (item.findAndGetOFString(DCM_PhotometricInterpretation, photometric).good()) {
-    info->photometric_name = photometric.c_str();
-  } else {
-    info->photometric_name = info->samples_per_pixel == 3 ? "RGB" : "MONOCHROME2";
-  }
+  info->photometric_name =
+      a.photometric ? *a.photometric : (info->samples_per_pixel == 3 ? "RGB" : "MONOCHROME2");
   info->photometric = ParsePhotometric(info->photometric_name);
 
-  OFString frames;
   info->frames = 1;
-  if (item.findAndGetOFString(DCM_NumberOfFrames, frames).good() && !frames.empty()) {
+  if (a.number_of_frames) {
+    const std::string& frames = *a.number_of_frames;
     char* end = nullptr;
     const long value = std::strtol(frames.c_str(), &end, 10);
     while (end != nullptr && *end == ' ') ++end;
     if (end == frames.c_str() || *end != '\0' || value < 0) {
-      return InvalidArgument(DescribeTag(0x0028, 0x0008) + " is not a number: '" +
-                             std::string(frames.c_str()) + "'");
+      return InvalidArgument(DescribeTag(0x0028, 0x0008) + " is not a number: '" + frames + "'");
     }
     info->frames = value == 0 ? 1 : static_cast<uint32_t>(value);
   }

@@ -3,6 +3,7 @@
 #define TFDICOM_CC_CORE_IMAGE_INFO_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "cc/core/status.h"
@@ -50,9 +51,26 @@ struct ImageInfo {
   bool is_color() const { return samples_per_pixel == 3 || photometric == Photometric::kPaletteColor; }
 };
 
-// Reads and checks the image attributes of `item`. `pixel_tag` is the pixel
-// element present ((7FE0,0010), (7FE0,0008) or (7FE0,0009)). Fails with
-// InvalidArgument naming the attribute that is missing or inconsistent.
+// The image attributes as a file has them, before defaults and checks;
+// absent (or empty) attributes are nullopt.
+struct ImageAttributes {
+  std::optional<uint16_t> rows, columns, samples_per_pixel, pixel_representation,
+      planar_configuration, bits_allocated, bits_stored, high_bit;
+  std::optional<std::string> photometric;       // first value, padding removed
+  std::optional<std::string> number_of_frames;  // first value, padding removed
+};
+
+// The attributes of `item` (a data set DCMTK parsed).
+ImageAttributes ReadImageAttributes(DcmItem& item);
+
+// Applies defaults to `attributes` and checks them: the one place that
+// decides what an image's header means, whoever read it. `pixel_tag` is
+// the pixel element present ((7FE0,0010), (7FE0,0008) or (7FE0,0009)).
+// Fails with InvalidArgument naming the attribute that is missing or
+// inconsistent.
+Status MakeImageInfo(const ImageAttributes& attributes, uint32_t pixel_tag, ImageInfo* info);
+
+// ReadImageAttributes, then MakeImageInfo.
 Status ReadImageInfo(DcmItem& item, uint32_t pixel_tag, ImageInfo* info);
 
 }  // namespace tfdicom

@@ -318,12 +318,14 @@ ValueRange StoredRange(const ImageInfo& info) {
   return range;
 }
 
-Status PlanValueLevel(DcmItem& dataset, const ImageInfo& info, Values values,
+Status PlanValueLevel(DcmItem* item, const ImageInfo& info, Values values,
                       ValueLevel* level) {
   level->stored_range = StoredRange(info);
   level->range = level->stored_range;
   level->frames = {ValueTransform()};
   if (values == Values::kStored) return OkStatus();
+  if (item == nullptr) return Internal("value levels planned without the data set");
+  DcmItem& dataset = *item;
   if (info.is_color()) {
     return InvalidArgument(std::string("values='") +
                            (values == Values::kModality ? "modality" : "display") +

@@ -40,7 +40,8 @@ ValueRange StoredRange(const ImageInfo& info);
 //   window (0028,1050)/(0028,1051) with (0028,1056) VOILUTFunction, as pydicom's
 //   apply_voi_lut; then MONOCHROME1 is inverted. Range: the window's output
 //   range [y_min, y_max] as pydicom defines it, or the VOI LUT's [0, 2^bits - 1].
-Status PlanValueLevel(DcmItem& dataset, const ImageInfo& info, Values values,
+// `dataset` may be null for 'stored', which reads nothing from it.
+Status PlanValueLevel(DcmItem* dataset, const ImageInfo& info, Values values,
                       ValueLevel* level);
 
 }  // namespace tfdicom

@@ -1,6 +1,7 @@
 // libFuzzer harness over the TensorFlow-free core: every input is decoded as
 // an image with two option sets (one chosen by a byte of the input), its tags
-// are looked up, and it is written as DICOM JSON. Built by tools/sanitize.sh
+// are looked up, and it is written as DICOM JSON. The quick header scan must
+// read every header it accepts as DCMTK does (a crash otherwise). Built by tools/sanitize.sh
 // with clang, AddressSanitizer and UndefinedBehaviorSanitizer.
 #include <cstddef>
 #include <cstdint>
@@ -8,9 +9,12 @@
 #include <string_view>
 #include <vector>
 
+#include "cc/core/dataset.h"
 #include "cc/core/decode_data.h"
 #include "cc/core/decode_image.h"
 #include "cc/core/dicom_json.h"
+#include "cc/core/header_scan.h"
+#include "cc/core/image_info.h"
 #include "cc/core/options.h"
 #include "cc/core/tag_path.h"
 
@@ -36,10 +40,37 @@ tfdicom::DecodeOptions OptionsFor(uint8_t selector) {
   return options;
 }
 
+bool SameAttributes(const tfdicom::ImageAttributes& x, const tfdicom::ImageAttributes& y) {
+  return x.rows == y.rows && x.columns == y.columns &&
+         x.samples_per_pixel == y.samples_per_pixel &&
+         x.pixel_representation == y.pixel_representation &&
+         x.planar_configuration == y.planar_configuration &&
+         x.bits_allocated == y.bits_allocated && x.bits_stored == y.bits_stored &&
+         x.high_bit == y.high_bit && x.photometric == y.photometric &&
+         x.number_of_frames == y.number_of_frames;
+}
+
+// ScanHeader declines or agrees with DCMTK.
+void CheckHeaderScan(std::string_view bytes) {
+  tfdicom::HeaderScan scan;
+  if (!tfdicom::ScanHeader(bytes, &scan)) return;
+  tfdicom::Dataset dataset;
+  if (!dataset.Parse(bytes, tfdicom::Dataset::Depth::kUntilPixelData).ok()) __builtin_trap();
+  const tfdicom::PixelElementSpan& a = scan.pixel;
+  const tfdicom::PixelElementSpan& b = dataset.pixel_span();
+  if (scan.transfer_syntax_uid != dataset.transfer_syntax_uid() || a.tag != b.tag ||
+      a.undefined_length != b.undefined_length || a.value_offset != b.value_offset ||
+      a.declared_length != b.declared_length ||
+      !SameAttributes(scan.attributes, tfdicom::ReadImageAttributes(dataset.dataset()))) {
+    __builtin_trap();
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view bytes(reinterpret_cast<const char*>(data), size);
+  CheckHeaderScan(bytes);
   const uint8_t selector = size > 200 ? data[size / 2] : 0;
   for (uint8_t variant : {uint8_t{0}, selector}) {
     std::vector<uint8_t> output;
