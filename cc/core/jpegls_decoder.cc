@@ -39,8 +39,11 @@ Status DecodeJpegLsFrame(std::string_view codestream, const FrameLayout& layout,
 
   charls_frame_info info{};
   charls_interleave_mode interleave = charls::interleave_mode::none;
-  charls_jpegls_decoder_get_frame_info(decoder.get(), &info);
-  charls_jpegls_decoder_get_interleave_mode(decoder.get(), &interleave);
+  error = charls_jpegls_decoder_get_frame_info(decoder.get(), &info);
+  if (error == charls::jpegls_errc::success) {
+    error = charls_jpegls_decoder_get_interleave_mode(decoder.get(), &interleave);
+  }
+  if (error != charls::jpegls_errc::success) return CharLsError(error, "cannot read its header");
   const uint32_t sample_bytes = info.bits_per_sample <= 8 ? 1 : 2;
   if (info.width != layout.columns || info.height != layout.rows ||
       static_cast<uint32_t>(info.component_count) != layout.samples_per_pixel) {
