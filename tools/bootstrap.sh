@@ -10,7 +10,7 @@ cd "$ROOT"
 
 # openjph-tools (ojph_compress) makes the HTJ2K test files; clang, its
 # runtime and googletest build the core's sanitized unit tests and fuzzer.
-APT_PACKAGES=(g++ make git python3-venv libdcmtk-dev dcmtk libopenjp2-7-dev libjpeg62-turbo-dev
+APT_PACKAGES=(g++ make git curl python3-venv libdcmtk-dev dcmtk libopenjp2-7-dev libjpeg62-turbo-dev
               libcharls-dev libdeflate-dev openjph-tools
               clang libclang-rt-14-dev libgtest-dev)
 missing=()
@@ -37,6 +37,8 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   .venv/bin/python -m pip install -q -r requirements-dev.txt
   echo "$want" > "$stamp"
 fi
+
+bash tools/fetch_charls.sh
 
 mkdir -p build
 echo "bootstrap: building (cmake, -j2)"

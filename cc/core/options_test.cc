@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "cc/core/frame_codec.h"
 #include "cc/core/transfer_syntax.h"
 
 namespace tfdicom {
@@ -30,7 +31,8 @@ TEST(TransferSyntax, TableKnowsNamesAndDecoders) {
   const TransferSyntax* ts = FindTransferSyntax("1.2.840.10008.1.2.4.201");
   ASSERT_NE(ts, nullptr);
   EXPECT_TRUE(ts->supported);
-  EXPECT_FALSE(ts->dcmtk_codec);
+  EXPECT_NE(FindFrameDecoder("1.2.840.10008.1.2.4.201"), nullptr);  // not DCMTK's
+  EXPECT_EQ(FindFrameDecoder("1.2.840.10008.1.2.4.51"), nullptr);    // DCMTK's
   EXPECT_EQ(FindTransferSyntax("1.2.3"), nullptr);
   EXPECT_EQ(DescribeTransferSyntax("1.2.840.10008.1.2.2"),
             "1.2.840.10008.1.2.2 (Explicit VR Big Endian)");

@@ -33,11 +33,11 @@ constexpr TransferSyntax kTransferSyntaxes[] = {
     {"1.2.840.10008.1.2.4.91", "JPEG 2000 Image Compression", kEnc, false, true,
      true},
     {"1.2.840.10008.1.2.4.201", "High-Throughput JPEG 2000 Image Compression "
-     "(Lossless Only)", kEnc, false, false, true, false},
+     "(Lossless Only)", kEnc, false, false, true},
     {"1.2.840.10008.1.2.4.202", "High-Throughput JPEG 2000 with RPCL Options "
-     "Image Compression (Lossless Only)", kEnc, false, false, true, false},
+     "Image Compression (Lossless Only)", kEnc, false, false, true},
     {"1.2.840.10008.1.2.4.203", "High-Throughput JPEG 2000 Image Compression",
-     kEnc, false, true, true, false},
+     kEnc, false, true, true},
     {"1.2.840.10008.1.2.4.100", "MPEG2 Main Profile / Main Level", kEnc, false,
      true, false},
     {"1.2.840.10008.1.2.4.102", "MPEG-4 AVC/H.264 High Profile / Level 4.1", kEnc,

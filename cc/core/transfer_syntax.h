@@ -20,11 +20,7 @@ struct TransferSyntax {
   PixelEncoding encoding;
   bool big_endian;
   bool lossy;
-  bool supported;  // tfdicom registers a decoder for it
-  // Compressed frames go through DCMTK's codec registry (its own codecs and
-  // tfdicom's JPEG 2000 codec), except where DCMTK 3.6.7 has no
-  // E_TransferSyntax for the UID (HTJ2K): then straight to OpenJPEG.
-  bool dcmtk_codec = true;
+  bool supported;  // tfdicom or DCMTK decodes it (frame_codec.h says which)
 };
 
 // Returns the entry for `uid`, or nullptr for a UID not in the table.
