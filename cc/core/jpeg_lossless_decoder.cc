@@ -201,6 +201,11 @@ bool DecodeRow(BitReader& bits, const ScanContext& scan, const int32_t* above,
   return true;
 }
 
+Status MissingRestart(uint32_t y, uint32_t restart_rows) {
+  return DataLoss("corrupt lossless JPEG: expected a restart marker (RSTn) before row " +
+                  std::to_string(y + 1) + " (restart interval of " +
+                  std::to_string(restart_rows) + " line(s)), found none within 8 bytes");
+}
 Status CorruptAtRow(uint32_t y) {
   return DataLoss("corrupt lossless JPEG data at row " + std::to_string(y + 1));
 }
@@ -216,7 +221,7 @@ Status DecodeScanFromLeft(BitReader& bits, const Stream& s, const ScanContext& s
   int32_t above_first = scan.initial;
   for (uint32_t y = 0; y < s.rows; ++y) {
     if (restart_rows && y > 0 && y % restart_rows == 0) {
-      if (!bits.Restart()) return DataLoss("corrupt lossless JPEG: missing restart marker");
+      if (!bits.Restart()) return MissingRestart(y, restart_rows);
       above_first = scan.initial;
     }
     above_first = DecodeRowFromLeft(bits, scan, above_first, out + static_cast<size_t>(y) * s.columns);
@@ -235,7 +240,7 @@ Status DecodeScanWithRows(BitReader& bits, const Stream& s, const ScanContext& s
   bool first_line = true;  // of the image or of a restart interval
   for (uint32_t y = 0; y < s.rows; ++y) {
     if (restart_rows && y > 0 && y % restart_rows == 0) {
-      if (!bits.Restart()) return DataLoss("corrupt lossless JPEG: missing restart marker");
+      if (!bits.Restart()) return MissingRestart(y, restart_rows);
       first_line = true;
     }
     T* row = out + static_cast<size_t>(y) * stride;
