@@ -11,6 +11,7 @@ namespace tfdicom {
 namespace {
 
 using jpeg_lossless::BitReader;
+using jpeg_lossless::BitWindow;
 using jpeg_lossless::DifferenceTable;
 using jpeg_lossless::HuffmanSpec;
 
@@ -154,18 +155,21 @@ template <typename T>
 int32_t DecodeRowFromLeft(BitReader& bits, const ScanContext& scan, int32_t first, T* out) {
   const DifferenceTable& table = *scan.tables[0];
   const int shift = scan.point_transform;
+  const uint32_t columns = scan.columns;
+  BitWindow w = bits.window();
   int32_t difference;
-  bits.Ensure32();
-  if (!table.Decode(bits, &difference)) return -1;
+  w = bits.Ensure32(w);
+  if (!table.Decode(w, &difference)) return -1;
   int32_t value = (first + difference) & 0xFFFF;
   out[0] = static_cast<T>(value << shift);
   const int32_t first_value = value;
-  for (uint32_t x = 1; x < scan.columns; ++x) {
-    bits.Ensure32();
-    if (!table.Decode(bits, &difference)) return -1;
+  for (uint32_t x = 1; x < columns; ++x) {
+    w = bits.Ensure32(w);
+    if (!table.Decode(w, &difference)) return -1;
     value = (value + difference) & 0xFFFF;
     out[x] = static_cast<T>(value << shift);
   }
+  bits.set_window(w);
   return first_value;
 }
 
@@ -178,10 +182,11 @@ bool DecodeRow(BitReader& bits, const ScanContext& scan, const int32_t* above,
                int32_t* current, T* out) {
   const int n = scan.components;
   const int shift = scan.point_transform;
+  BitWindow w = bits.window();
   for (int c = 0; c < n; ++c) {
     int32_t difference;
-    bits.Ensure32();
-    if (!scan.tables[c]->Decode(bits, &difference)) return false;
+    w = bits.Ensure32(w);
+    if (!scan.tables[c]->Decode(w, &difference)) return false;
     current[c] = ((above ? above[c] : scan.initial) + difference) & 0xFFFF;
     out[c] = static_cast<T>(current[c] << shift);
   }
@@ -192,12 +197,13 @@ bool DecodeRow(BitReader& bits, const ScanContext& scan, const int32_t* above,
       const int32_t prediction =
           above ? Predict<kPredictor>(ra, above[i + c], above[i + c - n]) : ra;
       int32_t difference;
-      bits.Ensure32();
-      if (!scan.tables[c]->Decode(bits, &difference)) return false;
+      w = bits.Ensure32(w);
+      if (!scan.tables[c]->Decode(w, &difference)) return false;
       current[i + c] = (prediction + difference) & 0xFFFF;
       out[i + c] = static_cast<T>(current[i + c] << shift);
     }
   }
+  bits.set_window(w);
   return true;
 }
 

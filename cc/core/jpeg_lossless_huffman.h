@@ -16,15 +16,28 @@
 namespace tfdicom {
 namespace jpeg_lossless {
 
+// The unread bits of a scan: `count` of them at the top of `buffer`. Bits
+// below those are either zero or the true bits of the next byte (a refill
+// may leave part of it there), so OR-ing that byte in again is exact. A value
+// type, so that the row loops keep it in registers.
+struct BitWindow {
+  uint64_t buffer = 0;
+  int count = 0;
+
+  // The next n bits (1 <= n <= 32) without consuming them.
+  uint32_t Peek(int n) const { return static_cast<uint32_t>(buffer >> (64 - n)); }
+  void Skip(int n) {
+    buffer <<= n;
+    count -= n;
+  }
+};
+
 // Reads entropy-coded bits, removing stuffed zero bytes (0xFF00); at a marker
 // (or the end of the data) it feeds zero bits and counts them, so a decoder
 // can tell a truncated stream from one that ends with a few padding bits.
 //
-// The unread bits sit at the top of a 64-bit buffer. Refills take 4 to 8
-// bytes in one load when none of the next 8 bytes is 0xFF (the usual case:
-// such bytes are about 1 in 256), else go byte by byte. Bits below the
-// `bits_` valid ones are either zero or the true bits of the next byte (the
-// one load leaves part of it there), so OR-ing that byte in again is exact.
+// Refills take 4 to 8 bytes in one load when none of the next 8 bytes is
+// 0xFF (the usual case: such bytes are about 1 in 256), else go byte by byte.
 class BitReader {
  public:
   // The longest code (16 bits) plus the longest difference (15 bits).
@@ -32,21 +45,23 @@ class BitReader {
 
   BitReader(const uint8_t* data, size_t size) : data_(data), size_(size) {}
 
-  // Makes at least 32 bits available (kMaxBitsPerSample + 1).
-  void Ensure32() {
-    if (bits_ < 32) Refill();
-  }
-  // The next n bits (1 <= n <= 32) without consuming them.
-  uint32_t Peek(int n) const { return static_cast<uint32_t>(buffer_ >> (64 - n)); }
-  void Skip(int n) {
-    buffer_ <<= n;
-    bits_ -= n;
-  }
-  // Reads n bits, 1 <= n <= 16; Ensure32 first.
-  uint32_t Read(int n) {
-    const uint32_t value = Peek(n);
-    Skip(n);
-    return value;
+  // The window for a row loop to work on, and back when it is done.
+  BitWindow window() const { return window_; }
+  void set_window(BitWindow window) { window_ = window; }
+
+  // Returns `w` with at least 32 bits (kMaxBitsPerSample + 1).
+  BitWindow Ensure32(BitWindow w) {
+    if (__builtin_expect(w.count >= 32, 1)) return w;
+    if (!at_marker_ && pos_ + 8 <= size_) {
+      const uint64_t word = LoadBigEndian64(data_ + pos_);
+      if (!HasFFByte(word)) {
+        w.buffer |= word >> w.count;
+        pos_ += (63 - w.count) >> 3;  // whole bytes taken; leaves 56..63 bits
+        w.count |= 56;
+        return w;
+      }
+    }
+    return RefillBytewise(w);
   }
 
   // Whether the decoder has read well past the data: more zero padding than
@@ -58,11 +73,8 @@ class BitReader {
   // byte, and the zeros fed at the marker) and expects RSTn within the next
   // 8 bytes. The zeros fed before a marker are expected, not an overrun.
   bool Restart() {
-    buffer_ = 0;
-    bits_ = 0;
-    RefillBytewise();
-    buffer_ = 0;
-    bits_ = 0;
+    RefillBytewise(BitWindow{});
+    window_ = BitWindow{};
     padded_ = 0;
     if (at_marker_ && pos_ + 1 < size_ && (data_[pos_ + 1] & 0xF8) == 0xD0) {
       pos_ += 2;
@@ -84,22 +96,9 @@ class BitReader {
     return ((inverted - 0x0101010101010101ull) & ~inverted & 0x8080808080808080ull) != 0;
   }
 
-  void Refill() {
-    if (!at_marker_ && pos_ + 8 <= size_) {
-      const uint64_t word = LoadBigEndian64(data_ + pos_);
-      if (!HasFFByte(word)) {
-        buffer_ |= word >> bits_;
-        pos_ += (63 - bits_) >> 3;  // whole bytes taken; leaves 56..63 bits
-        bits_ |= 56;
-        return;
-      }
-    }
-    RefillBytewise();
-  }
-
-  // Tops the buffer up to 57..64 bits one byte at a time.
-  void RefillBytewise() {
-    while (bits_ <= 56) {
+  // Tops `w` up to 57..64 bits one byte at a time.
+  __attribute__((noinline)) BitWindow RefillBytewise(BitWindow w) {
+    while (w.count <= 56) {
       uint8_t byte = 0;
       if (!at_marker_ && pos_ < size_) {
         byte = data_[pos_];
@@ -118,16 +117,16 @@ class BitReader {
       } else {
         ++padded_;
       }
-      buffer_ |= static_cast<uint64_t>(byte) << (56 - bits_);
-      bits_ += 8;
+      w.buffer |= static_cast<uint64_t>(byte) << (56 - w.count);
+      w.count += 8;
     }
+    return w;
   }
 
   const uint8_t* data_;
   size_t size_;
   size_t pos_ = 0;
-  uint64_t buffer_ = 0;
-  int bits_ = 0;
+  BitWindow window_;
   bool at_marker_ = false;
   int padded_ = 0;
 };
@@ -177,15 +176,20 @@ class DifferenceTable {
 
   bool built() const { return !fast_.empty(); }
 
-  // Decodes one difference; Ensure32 first. The fast case inline.
-  bool Decode(BitReader& bits, int32_t* difference) const {
-    const int32_t entry = fast_[bits.Peek(kFastBits)];
+  // Decodes one difference from `w` (at least 32 bits); false for a code
+  // the table lacks or a category over 16. The fast case inline.
+  bool Decode(BitWindow& w, int32_t* difference) const {
+    const int32_t entry = fast_[w.Peek(kFastBits)];
     if (__builtin_expect((entry & kSlow) == 0, 1)) {
-      bits.Skip(entry & kLengthMask);
+      w.Skip(entry & kLengthMask);
       *difference = entry >> 8;
       return true;
     }
-    return DecodeSlow(bits, entry, difference);
+    const SlowResult slow = DecodeSlow(w.Peek(32), entry);
+    if (slow.length == 0) return false;
+    w.Skip(slow.length);
+    *difference = slow.difference;
+    return true;
   }
 
  private:
@@ -213,34 +217,34 @@ class DifferenceTable {
     }
   }
 
-  __attribute__((noinline)) bool DecodeSlow(BitReader& bits, int32_t entry,
-                                            int32_t* difference) const {
+  struct SlowResult {
+    int32_t difference;
+    int length;  // bits taken, 0 for corrupt data
+  };
+
+  // A fast-table miss: `next` holds the next 32 bits (code and difference
+  // bits are at most 31). By value, so the caller's window stays in registers.
+  __attribute__((noinline)) SlowResult DecodeSlow(uint32_t next, int32_t entry) const {
     int length = entry & kLengthMask;
     int category;
     if (length != 0) {
       category = entry >> 8;
     } else {  // a code longer than kFastBits
-      const uint32_t peek = bits.Peek(16);
+      const uint32_t peek = next >> 16;
       length = kFastBits + 1;
       while (length <= 16 && static_cast<int32_t>(peek >> (16 - length)) > max_code_[length]) {
         ++length;
       }
-      if (length > 16) return false;
+      if (length > 16) return {0, 0};
       const int32_t index = static_cast<int32_t>(peek >> (16 - length)) + value_offset_[length];
-      if (index < 0 || index >= static_cast<int32_t>(symbols_.size())) return false;
+      if (index < 0 || index >= static_cast<int32_t>(symbols_.size())) return {0, 0};
       category = symbols_[index];
     }
-    bits.Skip(length);
-    if (category == 0) {
-      *difference = 0;
-    } else if (category == 16) {
-      *difference = 32768;  // T.81 H.1.2.2: no additional bits
-    } else if (category > 16) {
-      return false;
-    } else {
-      *difference = Extend(bits.Read(category), category);
-    }
-    return true;
+    if (category == 0) return {0, length};
+    if (category == 16) return {32768, length};  // T.81 H.1.2.2: no additional bits
+    if (category > 16) return {0, 0};
+    const uint32_t value = (next << length) >> (32 - category);
+    return {Extend(value, category), length + category};
   }
 
   std::vector<int32_t> fast_;
