@@ -181,7 +181,9 @@ class DifferenceTable {
   bool Decode(BitWindow& w, int32_t* difference) const {
     const int32_t entry = fast_[w.Peek(kFastBits)];
     if (__builtin_expect((entry & kSlow) == 0, 1)) {
-      w.Skip(entry & kLengthMask);
+      // Bits 5-7 are zero here: & 63 gives the length and costs nothing on
+      // x86, whose 64-bit shifts take their count modulo 64.
+      w.Skip(entry & 63);
       *difference = entry >> 8;
       return true;
     }
