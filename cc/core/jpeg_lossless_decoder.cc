@@ -1,3 +1,7 @@
+// ReadHeaders parses the markers up to the scan; DecodeScan builds the scan's
+// Huffman tables and picks a row loop: DecodeScanFromLeft for one component
+// with selection value 1 (most lossless DICOM), DecodeScanWithRows for the
+// rest. The entropy decoding is in jpeg_lossless_huffman.h.
 #include "cc/core/jpeg_lossless_decoder.h"
 
 #include <algorithm>
