@@ -1,149 +1,23 @@
+// ReadHeaders parses the markers up to the scan; DecodeScan builds the scan's
+// Huffman tables and picks a row loop: DecodeScanFromLeft for one component
+// with selection value 1 (most lossless DICOM), DecodeScanWithRows for the
+// rest. The entropy decoding is in jpeg_lossless_huffman.h.
 #include "cc/core/jpeg_lossless_decoder.h"
 
-#include <array>
+#include <algorithm>
 #include <cstdint>
-#include <cstring>
 #include <string>
 #include <vector>
+
+#include "cc/core/jpeg_lossless_huffman.h"
 
 namespace tfdicom {
 namespace {
 
-constexpr int kLookupBits = 9;
-
-// A Huffman table (T.81 C, F.2.2.3): codes up to 9 bits through a lookup
-// table, longer ones through the per-length limits.
-struct HuffmanTable {
-  bool defined = false;
-  std::array<uint16_t, 1 << kLookupBits> lookup{};  // (length << 8) | symbol; 0: longer
-  std::array<int32_t, 18> max_code{};               // largest code of each length, -1: none
-  std::array<int32_t, 17> value_offset{};
-  std::vector<uint8_t> symbols;
-
-  Status Build(const uint8_t counts[16], const uint8_t* values, size_t total) {
-    symbols.assign(values, values + total);
-    lookup.fill(0);
-    int32_t code = 0;
-    size_t k = 0;
-    for (int length = 1; length <= 16; ++length) {
-      value_offset[length] = static_cast<int32_t>(k) - code;
-      for (int i = 0; i < counts[length - 1]; ++i, ++k, ++code) {
-        if (length <= kLookupBits) {
-          const int shift = kLookupBits - length;
-          for (int fill = 0; fill < (1 << shift); ++fill) {
-            lookup[(code << shift) | fill] = static_cast<uint16_t>(length << 8 | symbols[k]);
-          }
-        }
-      }
-      max_code[length] = counts[length - 1] ? code - 1 : -1;
-      if (code > (1 << length)) return DataLoss("invalid Huffman table (too many codes)");
-      code <<= 1;
-    }
-    max_code[17] = 0x7FFFFFFF;
-    defined = true;
-    return OkStatus();
-  }
-};
-
-// Reads entropy-coded bits, removing stuffed zero bytes; stops at markers.
-class BitReader {
- public:
-  BitReader(const uint8_t* data, size_t size) : data_(data), size_(size) {}
-
-  // Peeks 16 bits (zero-padded past the data or at a marker).
-  uint32_t Peek16() {
-    Fill();
-    return static_cast<uint32_t>(buffer_ >> (bits_ - 16)) & 0xFFFF;
-  }
-  void Skip(int n) { bits_ -= n; }
-  uint32_t Read(int n) {
-    if (n == 0) return 0;
-    Fill();
-    bits_ -= n;
-    return static_cast<uint32_t>(buffer_ >> bits_) & ((1u << n) - 1);
-  }
-  bool overrun() const { return padded_ > 64; }
-
-  // At a restart: drops the fractional byte and expects RSTn.
-  bool Restart() {
-    bits_ = 0;
-    buffer_ = 0;
-    if (at_marker_ && pos_ + 1 < size_ && (data_[pos_ + 1] & 0xF8) == 0xD0) {
-      pos_ += 2;
-      at_marker_ = false;
-      return true;
-    }
-    return false;
-  }
-  size_t position() const { return pos_; }
-
- private:
-  void Fill() {
-    while (bits_ <= 56) {
-      uint8_t byte = 0;
-      if (!at_marker_ && pos_ < size_) {
-        byte = data_[pos_];
-        if (byte == 0xFF) {
-          const uint8_t next = pos_ + 1 < size_ ? data_[pos_ + 1] : 0;
-          if (next == 0x00) {
-            pos_ += 2;
-          } else {
-            at_marker_ = true;  // a marker: feed zeros from here
-            byte = 0;
-            ++padded_;
-          }
-        } else {
-          ++pos_;
-        }
-      } else {
-        ++padded_;
-      }
-      buffer_ = buffer_ << 8 | byte;
-      bits_ += 8;
-    }
-  }
-
-  const uint8_t* data_;
-  size_t size_;
-  size_t pos_ = 0;
-  uint64_t buffer_ = 0;
-  int bits_ = 0;
-  bool at_marker_ = false;
-  int padded_ = 0;
-};
-
-// Decodes one difference (T.81 H.1.2.2): a category, then its bits.
-inline bool DecodeDifference(BitReader& bits, const HuffmanTable& table, int32_t* difference) {
-  const uint32_t peek = bits.Peek16();
-  int length;
-  int category;
-  const uint16_t entry = table.lookup[peek >> (16 - kLookupBits)];
-  if (entry != 0) {
-    length = entry >> 8;
-    category = entry & 0xFF;
-  } else {
-    length = kLookupBits + 1;
-    while (length <= 16 && static_cast<int32_t>(peek >> (16 - length)) > table.max_code[length]) {
-      ++length;
-    }
-    if (length > 16) return false;
-    const int32_t index = static_cast<int32_t>(peek >> (16 - length)) + table.value_offset[length];
-    if (index < 0 || index >= static_cast<int32_t>(table.symbols.size())) return false;
-    category = table.symbols[index];
-  }
-  bits.Skip(length);
-  if (category == 0) {
-    *difference = 0;
-  } else if (category == 16) {
-    *difference = 32768;
-  } else if (category > 16) {
-    return false;
-  } else {
-    const int32_t value = static_cast<int32_t>(bits.Read(category));
-    *difference = value < (1 << (category - 1)) ? value - (1 << category) + 1 : value;
-  }
-  return true;
-}
+using jpeg_lossless::BitReader;
+using jpeg_lossless::BitWindow;
+using jpeg_lossless::DifferenceTable;
+using jpeg_lossless::HuffmanSpec;
 
 struct Component {
   int id = 0;
@@ -155,7 +29,7 @@ struct Stream {
   uint32_t rows = 0;
   uint32_t columns = 0;
   std::vector<Component> components;
-  HuffmanTable tables[4];
+  HuffmanSpec tables[4];
   uint32_t restart_interval = 0;
   int predictor = 1;
   int point_transform = 0;
@@ -211,7 +85,10 @@ Status ReadHeaders(const uint8_t* data, size_t size, Stream* s) {
           size_t total = 0;
           for (int i = 0; i < 16; ++i) total += body[p + 1 + i];
           if (p + 17 + total > body_size || total > 256) return DataLoss("corrupt JPEG Huffman table");
-          TFDICOM_RETURN_IF_ERROR(s->tables[id].Build(body + p + 1, body + p + 17, total));
+          HuffmanSpec& spec = s->tables[id];
+          std::copy(body + p + 1, body + p + 17, spec.counts);
+          spec.symbols.assign(body + p + 17, body + p + 17 + total);
+          spec.defined = true;
           p += 17 + total;
         }
         break;
@@ -263,61 +140,156 @@ inline int32_t Predict(int32_t ra, int32_t rb, int32_t rc) {
   return (ra + rb) >> 1;
 }
 
+// What every row loop needs. Samples are reconstructed modulo 2^16 (T.81
+// H.2.1) and written shifted left by the point transform.
+struct ScanContext {
+  uint32_t columns = 0;
+  int components = 1;
+  int point_transform = 0;
+  int32_t initial = 0;  // the prediction of a line's first sample after a (re)start
+  const DifferenceTable* tables[4] = {};
+};
+
+// One row of a one-component scan with prediction from the left (selection
+// value 1, or any first line): no row of state, the left sample in a
+// register. `first` is the prediction of the row's first sample; returns the
+// row's first sample (the next row's prediction for it), or -1 for corrupt
+// data.
+template <typename T>
+int32_t DecodeRowFromLeft(BitReader& bits, const ScanContext& scan, int32_t first, T* out) {
+  const DifferenceTable& table = *scan.tables[0];
+  const int shift = scan.point_transform;
+  const uint32_t columns = scan.columns;
+  BitWindow w = bits.window();
+  int32_t difference;
+  w = bits.Ensure32(w);
+  if (!table.Decode(w, &difference)) return -1;
+  int32_t value = (first + difference) & 0xFFFF;
+  out[0] = static_cast<T>(value << shift);
+  const int32_t first_value = value;
+  for (uint32_t x = 1; x < columns; ++x) {
+    w = bits.Ensure32(w);
+    if (!table.Decode(w, &difference)) return -1;
+    value = (value + difference) & 0xFFFF;
+    out[x] = static_cast<T>(value << shift);
+  }
+  bits.set_window(w);
+  return first_value;
+}
+
+// One row of any scan: `above` is the previous row's samples (nullptr on a
+// line after a (re)start, which T.81 H.1.2.1 predicts from the left, and its
+// first sample from `initial`); the row's samples go to `current` (for the
+// next row) and `out`.
 template <typename T, int kPredictor>
-Status DecodeScan(const uint8_t* data, size_t size, const Stream& s, T* out) {
-  const uint32_t rows = s.rows, columns = s.columns;
-  const int n = static_cast<int>(s.components.size());
-  const int32_t initial = 1 << (s.precision - s.point_transform - 1);
-  const size_t stride = static_cast<size_t>(columns) * n;
-  std::vector<int32_t> previous(stride), current(stride);
-  BitReader bits(data + s.scan_start, size - s.scan_start);
-  const HuffmanTable* tables[4];
-  for (int c = 0; c < n; ++c) tables[c] = &s.tables[s.components[c].table];
-  uint32_t restart_rows = s.restart_interval ? s.restart_interval / columns : 0;
-  bool first_line = true;  // of the image or of a restart interval
-  for (uint32_t y = 0; y < rows; ++y) {
+bool DecodeRow(BitReader& bits, const ScanContext& scan, const int32_t* above,
+               int32_t* current, T* out) {
+  const int n = scan.components;
+  const int shift = scan.point_transform;
+  BitWindow w = bits.window();
+  for (int c = 0; c < n; ++c) {
+    int32_t difference;
+    w = bits.Ensure32(w);
+    if (!scan.tables[c]->Decode(w, &difference)) return false;
+    current[c] = ((above ? above[c] : scan.initial) + difference) & 0xFFFF;
+    out[c] = static_cast<T>(current[c] << shift);
+  }
+  const size_t stride = static_cast<size_t>(scan.columns) * n;
+  for (size_t i = n; i < stride; i += n) {
+    for (int c = 0; c < n; ++c) {
+      const int32_t ra = current[i + c - n];
+      const int32_t prediction =
+          above ? Predict<kPredictor>(ra, above[i + c], above[i + c - n]) : ra;
+      int32_t difference;
+      w = bits.Ensure32(w);
+      if (!scan.tables[c]->Decode(w, &difference)) return false;
+      current[i + c] = (prediction + difference) & 0xFFFF;
+      out[i + c] = static_cast<T>(current[i + c] << shift);
+    }
+  }
+  bits.set_window(w);
+  return true;
+}
+
+Status MissingRestart(uint32_t y, uint32_t restart_rows) {
+  return DataLoss("corrupt lossless JPEG: expected a restart marker (RSTn) before row " +
+                  std::to_string(y + 1) + " (restart interval of " +
+                  std::to_string(restart_rows) + " line(s)), found none within 8 bytes");
+}
+Status CorruptAtRow(uint32_t y) {
+  return DataLoss("corrupt lossless JPEG data at row " + std::to_string(y + 1));
+}
+Status TruncatedAtRow(uint32_t y) {
+  return DataLoss("truncated lossless JPEG data at row " + std::to_string(y + 1));
+}
+
+// Selection value 1 with one component (most lossless DICOM): rows
+// straight into `out`, each predicted from the row above only at x = 0.
+template <typename T>
+Status DecodeScanFromLeft(BitReader& bits, const Stream& s, const ScanContext& scan, T* out) {
+  const uint32_t restart_rows = s.restart_interval / s.columns;
+  int32_t above_first = scan.initial;
+  for (uint32_t y = 0; y < s.rows; ++y) {
     if (restart_rows && y > 0 && y % restart_rows == 0) {
-      if (!bits.Restart()) return DataLoss("corrupt lossless JPEG: missing restart marker");
+      if (!bits.Restart()) return MissingRestart(y, restart_rows);
+      above_first = scan.initial;
+    }
+    above_first = DecodeRowFromLeft(bits, scan, above_first, out + static_cast<size_t>(y) * s.columns);
+    if (above_first < 0) return CorruptAtRow(y);
+    if (bits.overrun()) return TruncatedAtRow(y);
+  }
+  return OkStatus();
+}
+
+// Any selection value and number of components: two rows of state.
+template <typename T, int kPredictor>
+Status DecodeScanWithRows(BitReader& bits, const Stream& s, const ScanContext& scan, T* out) {
+  const size_t stride = static_cast<size_t>(s.columns) * scan.components;
+  std::vector<int32_t> previous(stride), current(stride);
+  const uint32_t restart_rows = s.restart_interval / s.columns;
+  bool first_line = true;  // of the image or of a restart interval
+  for (uint32_t y = 0; y < s.rows; ++y) {
+    if (restart_rows && y > 0 && y % restart_rows == 0) {
+      if (!bits.Restart()) return MissingRestart(y, restart_rows);
       first_line = true;
     }
-    for (uint32_t x = 0; x < columns; ++x) {
-      for (int c = 0; c < n; ++c) {
-        const size_t i = static_cast<size_t>(x) * n + c;
-        int32_t prediction;
-        if (first_line) {
-          prediction = x == 0 ? initial : current[i - n];
-        } else if (x == 0) {
-          prediction = previous[i];
-        } else {
-          prediction = Predict<kPredictor>(current[i - n], previous[i], previous[i - n]);
-        }
-        int32_t difference;
-        if (!DecodeDifference(bits, *tables[c], &difference)) {
-          return DataLoss("corrupt lossless JPEG data at row " + std::to_string(y + 1));
-        }
-        current[i] = (prediction + difference) & 0xFFFF;
-      }
-    }
-    if (bits.overrun()) return DataLoss("truncated lossless JPEG data at row " + std::to_string(y + 1));
     T* row = out + static_cast<size_t>(y) * stride;
-    for (size_t i = 0; i < stride; ++i) row[i] = static_cast<T>(current[i] << s.point_transform);
+    const bool ok = first_line ? DecodeRow<T, 1>(bits, scan, nullptr, current.data(), row)
+                               : DecodeRow<T, kPredictor>(bits, scan, previous.data(),
+                                                          current.data(), row);
+    if (!ok) return CorruptAtRow(y);
+    if (bits.overrun()) return TruncatedAtRow(y);
     std::swap(previous, current);
     first_line = false;
   }
   return OkStatus();
 }
 
-// Chooses the scan loop for the stream's predictor once per frame.
+// Builds the scan's tables and chooses its loop once per frame.
 template <typename T>
 Status DecodeScan(const uint8_t* data, size_t size, const Stream& s, T* out) {
+  if (s.columns == 0) return OkStatus();  // nothing to decode (the old loops' behaviour)
+  ScanContext scan;
+  scan.columns = s.columns;
+  scan.components = static_cast<int>(s.components.size());
+  scan.point_transform = s.point_transform;
+  scan.initial = 1 << (s.precision - s.point_transform - 1);
+  DifferenceTable tables[4];
+  for (int c = 0; c < scan.components; ++c) {
+    const int id = s.components[c].table;
+    if (!tables[id].built()) TFDICOM_RETURN_IF_ERROR(tables[id].Build(s.tables[id]));
+    scan.tables[c] = &tables[id];
+  }
+  BitReader bits(data + s.scan_start, size - s.scan_start);
+  if (scan.components == 1 && s.predictor == 1) return DecodeScanFromLeft(bits, s, scan, out);
   switch (s.predictor) {
-    case 1: return DecodeScan<T, 1>(data, size, s, out);
-    case 2: return DecodeScan<T, 2>(data, size, s, out);
-    case 3: return DecodeScan<T, 3>(data, size, s, out);
-    case 4: return DecodeScan<T, 4>(data, size, s, out);
-    case 5: return DecodeScan<T, 5>(data, size, s, out);
-    case 6: return DecodeScan<T, 6>(data, size, s, out);
-    default: return DecodeScan<T, 7>(data, size, s, out);
+    case 1: return DecodeScanWithRows<T, 1>(bits, s, scan, out);
+    case 2: return DecodeScanWithRows<T, 2>(bits, s, scan, out);
+    case 3: return DecodeScanWithRows<T, 3>(bits, s, scan, out);
+    case 4: return DecodeScanWithRows<T, 4>(bits, s, scan, out);
+    case 5: return DecodeScanWithRows<T, 5>(bits, s, scan, out);
+    case 6: return DecodeScanWithRows<T, 6>(bits, s, scan, out);
+    default: return DecodeScanWithRows<T, 7>(bits, s, scan, out);
   }
 }
 
