@@ -127,6 +127,14 @@ Dataset::Dataset() : file_(std::make_unique<DcmFileFormat>()) {}
 Dataset::~Dataset() = default;
 
 DcmDataset& Dataset::dataset() { return *file_->getDataset(); }
+
+Status Dataset::InsertString(uint32_t tag, std::string_view value) {
+  TFDICOM_RETURN_IF_ERROR(EnsureDcmtkReady());
+  const DcmTag key(static_cast<Uint16>(tag >> 16), static_cast<Uint16>(tag & 0xFFFF));
+  const OFCondition condition = dataset().putAndInsertOFStringArray(
+      key, OFString(value.data(), value.size()));
+  return FromCondition(condition, "cannot add " + DescribeTag(key.getGroup(), key.getElement()));
+}
 DcmMetaInfo& Dataset::meta_info() { return *file_->getMetaInfo(); }
 
 Status Dataset::Parse(std::string_view bytes, Depth depth) {

@@ -43,6 +43,10 @@ class Dataset {
   // short, Unimplemented for a transfer syntax DCMTK cannot read.
   Status Parse(std::string_view bytes, Depth depth);
 
+  // Adds an element with `value` as its raw text, as if read from a file
+  // (for a data set made of a few attributes the header scan found).
+  Status InsertString(uint32_t tag, std::string_view value);
+
   DcmDataset& dataset();
   DcmMetaInfo& meta_info();
   // Transfer syntax as in the meta header or as DCMTK detected it.

@@ -79,17 +79,25 @@ class ImageDecoder {
   }
 
  private:
-  // The quick scan when it understands the file and nothing beyond the
-  // image attributes is needed (stored values, no palette); else DCMTK.
+  // The quick scan when it understands the file and found all that is
+  // needed (no palette; for modality or display values, no LUT or
+  // functional-group sequence); else DCMTK.
   Status ReadHeader(ImageInfo* info) {
     HeaderScan scan;
-    if (options_.values == Values::kStored && ScanHeader(contents_, &scan) &&
-        scan.attributes.photometric != "PALETTE COLOR") {
+    if (ScanHeader(contents_, &scan) && scan.attributes.photometric != "PALETTE COLOR" &&
+        (options_.values == Values::kStored || !scan.level_sequences)) {
       header_.transfer_syntax_uid = std::move(scan.transfer_syntax_uid);
       header_.transfer_syntax = scan.transfer_syntax;
       header_.pixel = scan.pixel;
       header_.bytes = contents_;
       info->transfer_syntax_uid = header_.transfer_syntax_uid;
+      if (options_.values != Values::kStored) {
+        // Value levels read a data set: one of just the attributes they use.
+        for (const auto& [tag, value] : scan.level_values) {
+          TFDICOM_RETURN_IF_ERROR(levels_.InsertString(tag, value));
+        }
+        levels_read_ = true;
+      }
       return MakeImageInfo(scan.attributes, scan.pixel.tag, info);
     }
     TFDICOM_RETURN_IF_ERROR(parsed_.Parse(contents_, Dataset::Depth::kUntilPixelData));
@@ -223,7 +231,11 @@ class ImageDecoder {
   }
 
   // The data set that holds the palette and value-level attributes.
-  DcmItem* Attributes() { return full_parsed_ ? &full_.dataset() : header_.dataset; }
+  DcmItem* Attributes() {
+    if (full_parsed_) return &full_.dataset();
+    if (header_.dataset != nullptr) return header_.dataset;
+    return levels_read_ ? &levels_.dataset() : nullptr;
+  }
 
   // Plans colour and values: what the samples become and how they map
   // onto the output. Everything that can fail does so before allocation.
@@ -311,6 +323,8 @@ class ImageDecoder {
   const DecodeOptions& options_;
   Header header_;
   Dataset parsed_;  // the header, when DCMTK read it
+  Dataset levels_;  // the attributes of value levels, when the scan read them
+  bool levels_read_ = false;
   Dataset full_;    // the whole data set, when needed
   bool full_parsed_ = false;
   bool dcmtk_frames_ = false;

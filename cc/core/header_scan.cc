@@ -190,6 +190,26 @@ bool Record(const Reader& r, const Element& e, ImageAttributes* a) {
   return true;
 }
 
+// Notes what value levels read (value_levels.h keeps the list): the raw
+// text of RescaleIntercept/Slope, WindowCenter/Width and VOILUTFunction,
+// and whether a LUT or functional-group sequence is there. False for a VR
+// DCMTK would read otherwise.
+bool RecordLevel(const Reader& r, const Element& e, HeaderScan* scan) {
+  const char* vr = nullptr;
+  switch (e.tag) {
+    case 0x00281050: case 0x00281051: case 0x00281052: case 0x00281053: vr = "DS"; break;
+    case 0x00281056: vr = "CS"; break;
+    case 0x00283000: case 0x00283010: case 0x52009229: case 0x52009230:
+      scan->level_sequences = true;
+      return true;
+    default: return true;
+  }
+  if (e.vr[0] != '\0' && std::strcmp(e.vr, vr) != 0) return false;
+  scan->level_values.emplace_back(
+      e.tag, std::string(reinterpret_cast<const char*>(r.data() + e.value), e.length));
+  return true;
+}
+
 // The meta header (explicit VR little endian, group 0002): returns where
 // the data set starts, or 0 when it cannot be read. DCMTK trusts (0002,0000)
 // MetaInformationGroupLength over the group number: when both are there,
@@ -246,10 +266,12 @@ bool ScanHeader(std::string_view bytes, HeaderScan* scan) {
       return true;
     }
     if (e.length == kUndefinedLength) {
-      if (!r.SkipUndefined(e, explicit_vr, 0)) return false;
+      if (!RecordLevel(r, e, scan) || !r.SkipUndefined(e, explicit_vr, 0)) return false;
       continue;
     }
-    if (!r.SkipValue(e) || !Record(r, e, &scan->attributes)) return false;
+    if (!r.SkipValue(e) || !Record(r, e, &scan->attributes) || !RecordLevel(r, e, scan)) {
+      return false;
+    }
   }
   return false;
 }

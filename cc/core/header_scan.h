@@ -12,8 +12,11 @@
 #ifndef TFDICOM_CC_CORE_HEADER_SCAN_H_
 #define TFDICOM_CC_CORE_HEADER_SCAN_H_
 
+#include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "cc/core/dataset.h"
 #include "cc/core/image_info.h"
@@ -26,6 +29,11 @@ struct HeaderScan {
   const TransferSyntax* transfer_syntax = nullptr;
   ImageAttributes attributes;  // top-level image attributes found
   PixelElementSpan pixel;      // the pixel element (tag 0 when there is none)
+  // The raw values of the top-level attributes that value levels read
+  // (value_levels.h lists them), and whether one of the sequences they may
+  // read is present (then only DCMTK's full header will do).
+  std::vector<std::pair<uint32_t, std::string>> level_values;
+  bool level_sequences = false;
 };
 
 // Scans `bytes`; returns false when it declines (see above). A file without

@@ -40,7 +40,10 @@ ValueRange StoredRange(const ImageInfo& info);
 //   window (0028,1050)/(0028,1051) with (0028,1056) VOILUTFunction, as pydicom's
 //   apply_voi_lut; then MONOCHROME1 is inverted. Range: the window's output
 //   range [y_min, y_max] as pydicom defines it, or the VOI LUT's [0, 2^bits - 1].
-// `dataset` may be null for 'stored', which reads nothing from it.
+// `dataset` may be null for 'stored', which reads nothing from it. At the top
+// level this reads (0028,1050-1053), (0028,1056), (0028,3000), (0028,3010),
+// (5200,9229) and (5200,9230) only: header_scan.cc's RecordLevel keeps the
+// same list.
 Status PlanValueLevel(DcmItem* dataset, const ImageInfo& info, Values values,
                       ValueLevel* level);
 
