@@ -19,7 +19,8 @@ from synthetic import dataset, dcmtk, phantom, to_bytes
 from tfdicom import errors
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-REGRESSIONS = sorted(glob.glob(os.path.join(ROOT, "tests", "fuzz_regressions", "*.dcm")))
+REGRESSIONS = sorted(glob.glob(os.path.join(ROOT, "tests", "fuzz_regressions",
+                                          "huge_element_length_*.dcm")))
 
 
 def decode(data, **attrs):
@@ -48,6 +49,20 @@ def test_size_limit_is_configurable():
 def test_element_length_past_the_end_is_an_error(path):
     with pytest.raises(errors.CorruptDicomError, match="truncated or malformed"):
         decode(read_bytes(path))
+
+
+def test_damaged_sequence_elsewhere_does_not_stop_the_image():
+    """A sequence written as UN that holds no valid item: DCMTK refuses the
+    header, the header scan skips the value by its length (as pydicom
+    would) and the image decodes; decode_dicom_data, which reads every
+    element through DCMTK, reports the damage."""
+    data = read_bytes(os.path.join(ROOT, "tests", "fuzz_regressions",
+                                   "header_scan_un_sequence_damaged.dcm"))
+    image = decode(data, dtype="uint32")
+    assert image.shape == (1, 10, 10)
+    assert (image.min(), image.max()) == (795000, 1254000)
+    with pytest.raises(errors.CorruptDicomError, match="Sequence Delimitation Item missing"):
+        tfdicom.numpy.decode_dicom_data(data, ["Rows"])
 
 
 def test_bad_jpeg_stream_is_an_error():

@@ -21,7 +21,8 @@ CC=clang CXX=clang++ .venv/bin/cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWith
   -DTFDICOM_BUILD_TF=OFF -DTFDICOM_BUILD_PYTHON=OFF -DTFDICOM_BUILD_TESTS=ON \
   -DTFDICOM_BUILD_FUZZERS=ON -DCMAKE_CXX_FLAGS="$SAN $FUZZ_COVERAGE" -DCMAKE_EXE_LINKER_FLAGS="$SAN" \
   >"$BUILD.configure.log" 2>&1 || { cat "$BUILD.configure.log"; exit 1; }
-.venv/bin/cmake --build "$BUILD" -j2 2>&1 | grep -E "error|warning: .*sanitize" || true
+.venv/bin/cmake --build "$BUILD" -j2 >"$BUILD.build.log" 2>&1 \
+  || { grep -E "error" -A5 "$BUILD.build.log" | head -60; echo "sanitize: build failed" >&2; exit 1; }
 
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:allocator_may_return_null=1:max_allocation_size_mb=1024
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
@@ -40,7 +41,8 @@ CC=clang CXX=clang++ .venv/bin/cmake -S . -B "$TSAN_BUILD" -DCMAKE_BUILD_TYPE=Re
   -DTFDICOM_BUILD_TF=OFF -DTFDICOM_BUILD_PYTHON=OFF -DTFDICOM_BUILD_TESTS=ON \
   -DCMAKE_CXX_FLAGS="-fsanitize=thread" -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=thread" \
   >"$TSAN_BUILD.configure.log" 2>&1 || { cat "$TSAN_BUILD.configure.log"; exit 1; }
-.venv/bin/cmake --build "$TSAN_BUILD" -j2 --target core_tests 2>&1 | grep -E "error" || true
+.venv/bin/cmake --build "$TSAN_BUILD" -j2 --target core_tests >"$TSAN_BUILD.build.log" 2>&1 \
+  || { grep -E "error" -A5 "$TSAN_BUILD.build.log" | head -60; echo "sanitize: TSan build failed" >&2; exit 1; }
 echo "sanitize: core unit tests under TSan"
 TSAN_OPTIONS=halt_on_error=1 "$TSAN_BUILD/core_tests" --gtest_brief=1
 

@@ -17,6 +17,8 @@
 #include "cc/core/image_info.h"
 #include "cc/core/options.h"
 #include "cc/core/tag_path.h"
+#include "dcmtk/config/osconfig.h"
+#include "dcmtk/dcmdata/dcdatset.h"
 
 namespace {
 
@@ -50,12 +52,14 @@ bool SameAttributes(const tfdicom::ImageAttributes& x, const tfdicom::ImageAttri
          x.number_of_frames == y.number_of_frames;
 }
 
-// ScanHeader declines or agrees with DCMTK.
+// ScanHeader declines or reads what DCMTK reads. It may accept a header
+// that DCMTK refuses for damage inside content it skips (a sequence item,
+// a UN value DCMTK parses as a sequence): the image is still readable.
 void CheckHeaderScan(std::string_view bytes) {
   tfdicom::HeaderScan scan;
   if (!tfdicom::ScanHeader(bytes, &scan)) return;
   tfdicom::Dataset dataset;
-  if (!dataset.Parse(bytes, tfdicom::Dataset::Depth::kUntilPixelData).ok()) __builtin_trap();
+  if (!dataset.Parse(bytes, tfdicom::Dataset::Depth::kUntilPixelData).ok()) return;
   const tfdicom::PixelElementSpan& a = scan.pixel;
   const tfdicom::PixelElementSpan& b = dataset.pixel_span();
   if (scan.transfer_syntax_uid != dataset.transfer_syntax_uid() || a.tag != b.tag ||
