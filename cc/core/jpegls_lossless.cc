@@ -24,6 +24,9 @@ namespace {
 
 #define TFDICOM_LIKELY(x) __builtin_expect(!!(x), 1)
 #define TFDICOM_UNLIKELY(x) __builtin_expect(!!(x), 0)
+// The hot loop keeps the bit reader in local variables (registers) only if
+// every function that touches it is inlined.
+#define TFDICOM_INLINE inline __attribute__((always_inline))
 
 // T.87 A.2.1: the order of run lengths coded by one bit, by run index.
 constexpr std::array<int, 32> kJ = {0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2,  2,  3,  3,  3,  3,
@@ -55,7 +58,7 @@ class BitReader {
   }
 
   // Afterwards more than 56 bits are valid.
-  inline void Refill() {
+  TFDICOM_INLINE void Refill() {
     if (TFDICOM_LIKELY(p_ + 8 <= ff_)) {
       // No 0xFF in the next 8 bytes: take as many whole bytes as fit.
       uint64_t v;
@@ -71,17 +74,17 @@ class BitReader {
 
   int bits() const { return bits_; }
   uint64_t buf() const { return buf_; }
-  inline void Skip(int n) {  // 0 <= n < 64, n <= bits()
+  TFDICOM_INLINE void Skip(int n) {  // 0 <= n < 64, n <= bits()
     buf_ <<= n;
     bits_ -= n;
   }
-  inline uint32_t Read(int n) {  // 1 <= n <= 32, refilled as needed
+  TFDICOM_INLINE uint32_t Read(int n) {  // 1 <= n <= 32, refilled as needed
     if (bits_ < n) Refill();
     const uint32_t v = static_cast<uint32_t>(buf_ >> (64 - n));
     Skip(n);
     return v;
   }
-  inline bool ReadBit() {
+  TFDICOM_INLINE bool ReadBit() {
     if (bits_ < 1) Refill();
     const bool bit = (buf_ >> 63) != 0;
     Skip(1);
@@ -109,12 +112,12 @@ class BitReader {
   }
 
  private:
-  void FindFf() {
+  TFDICOM_INLINE void FindFf() {
     const void* ff = std::memchr(p_, 0xFF, static_cast<size_t>(end_ - p_));
     ff_ = ff != nullptr ? static_cast<const uint8_t*>(ff) : end_;
   }
 
-  void RefillSlow() {
+  TFDICOM_INLINE void RefillSlow() {
     while (bits_ <= 56) {
       if (marker_ != nullptr) {
         // Zero padding; drop any bytes the fast path loaded ahead (there
@@ -206,8 +209,12 @@ struct ScanParams {
   uint32_t restart_interval = 0;  // 0: none
 };
 
+// k, the Golomb parameter, is kept with the counts it derives from: found
+// after each update, it is off the chain of dependencies from one sample's
+// value to the next one's context.
 struct RegularContext {
-  int32_t a, b, c, n;
+  int32_t a, b, c, n, k;
+  int32_t padding[3];  // 32 bytes: the index is a shift
 };
 struct RunContext {
   int32_t a, n, nn;
@@ -269,66 +276,72 @@ class ScanDecoder {
  private:
   void ResetState() {
     const int a = std::max(2, (range_ + 32) / 64);
-    for (RegularContext& c : contexts_) c = {a, 0, 0, 1};
+    for (RegularContext& c : contexts_) c = {a, 0, 0, 1, GolombK(1, a), {}};
     run_contexts_[0] = {a, 1, 0};
     run_contexts_[1] = {a, 1, 0};
     run_index_ = 0;
     std::fill(lines_.begin(), lines_.end(), T{0});
   }
 
-  inline void DecodeLine(const T* prev, T* cur) {
+  TFDICOM_INLINE void DecodeLine(const T* prev, T* cur) {
+    BitReader r = reader_;
     int x = 0;
+    int ra = cur[-1];  // carried in a register, not reloaded from cur
     int rb = prev[-1];
     int rd = prev[0];
     while (x < width_) {
-      const int ra = cur[x - 1];
       const int rc = rb;
       rb = rd;
       rd = prev[x + 1];
       const int qs = q_[rd - rb] * 81 + q_[rb - rc] * 9 + q_[rc - ra];
       if (TFDICOM_LIKELY(qs != 0)) {
-        cur[x] = static_cast<T>(Regular(qs, ra, rb, rc));
+        ra = Regular(r, qs, ra, rb, rc);
+        cur[x] = static_cast<T>(ra);
         ++x;
       } else {
-        x += RunMode(x, prev, cur);
+        x += RunMode(r, x, prev, cur);
+        ra = cur[x - 1];
         rb = prev[x - 1];
         rd = prev[x];
       }
     }
+    reader_ = r;
   }
 
   static inline int Predict(int ra, int rb, int rc) {
     // T.87 A.4.1, the median edge detector.
-    if (rc >= std::max(ra, rb)) return std::min(ra, rb);
-    if (rc <= std::min(ra, rb)) return std::max(ra, rb);
-    return ra + rb - rc;
+    // Written for conditional moves: on noisy images the branches mispredict.
+    const int lo = std::min(ra, rb), hi = std::max(ra, rb);
+    const int mid = ra + rb - rc;
+    const int v = rc <= lo ? hi : mid;
+    return rc >= hi ? lo : v;
   }
 
   // The mapped error value (T.87 A.5.3): `unary_limit` zeros announce an
   // escape, a qbpp-bit value minus one.
-  inline int ReadMapped(int k, int unary_limit) {
-    if (reader_.bits() < 32) reader_.Refill();
-    const uint64_t buf = reader_.buf();
+  TFDICOM_INLINE int ReadMapped(BitReader& r, int k, int unary_limit) {
+    if (r.bits() < 32) r.Refill();
+    const uint64_t buf = r.buf();
     const int z = __builtin_clzll(buf | 1);
-    if (TFDICOM_LIKELY(z < unary_limit && z + 1 + k <= reader_.bits())) {
+    if (TFDICOM_LIKELY(z < unary_limit && z + 1 + k <= r.bits())) {
       const int value = (z << k) + static_cast<int>((buf << z) >> (63 - k)) - (1 << k);
-      reader_.Skip(z + 1 + k);
+      r.Skip(z + 1 + k);
       return value;
     }
-    return ReadMappedSlow(k, unary_limit);
+    return ReadMappedSlow(r, k, unary_limit);
   }
 
-  int ReadMappedSlow(int k, int unary_limit) {
-    if (reader_.bits() <= 56) reader_.Refill();  // > 56 bits: more than any unary_limit
-    const int z = __builtin_clzll(reader_.buf() | 1);
+  TFDICOM_INLINE int ReadMappedSlow(BitReader& r, int k, int unary_limit) {
+    if (r.bits() <= 56) r.Refill();  // > 56 bits: more than any unary_limit
+    const int z = __builtin_clzll(r.buf() | 1);
     if (z > unary_limit) {
       // CharLS reads on; the standard forbids it. Let CharLS decide.
       failed_ = true;
       return 0;
     }
-    reader_.Skip(z + 1);
-    if (z == unary_limit) return static_cast<int>(reader_.Read(bits_)) + 1;
-    return k == 0 ? z : (z << k) + static_cast<int>(reader_.Read(k));
+    r.Skip(z + 1);
+    if (z == unary_limit) return static_cast<int>(r.Read(bits_)) + 1;
+    return k == 0 ? z : (z << k) + static_cast<int>(r.Read(k));
   }
 
   // T.87 A.10 (Golomb parameter): the least k with N << k >= A.
@@ -341,55 +354,55 @@ class ScanDecoder {
     return k + ((un << k) < ua);
   }
 
-  inline int Regular(int qs, int ra, int rb, int rc) {
+  TFDICOM_INLINE int Regular(BitReader& r, int qs, int ra, int rb, int rc) {
     const int sign = qs >> 31;
     RegularContext& ctx = contexts_[(qs ^ sign) - sign];
-    int k = GolombK(ctx.n, ctx.a);
-    int predicted = Predict(ra, rb, rc) + ((ctx.c ^ sign) - sign);
+    // The context in locals, read once and written once (the compiler
+    // cannot keep the fields in registers across the stores to the line).
+    const int k = ctx.k;
+    int a = ctx.a, b = ctx.b, c = ctx.c, n = ctx.n;
+    int predicted = Predict(ra, rb, rc) + ((c ^ sign) - sign);
     if ((predicted & maxval_) != predicted) predicted = ~(predicted >> 31) & maxval_;
-    if (TFDICOM_UNLIKELY(k >= 16)) {  // CharLS: invalid_encoded_data
-      failed_ = true;
-      k = 0;
-    }
-    const int mapped = ReadMapped(k, limit_ - bits_ - 1);
+    const int mapped = ReadMapped(r, k, limit_ - bits_ - 1);
     // An error of RANGE or more is never encoded; CharLS would either refuse
     // it or reconstruct it in another way than the mask below.
     if (TFDICOM_UNLIKELY(mapped > 2 * range_ - 5)) failed_ = true;
     int error = (mapped >> 1) ^ -(mapped & 1);
-    if (k == 0) error ^= (2 * ctx.b + ctx.n - 1) >> 31;
-    UpdateRegular(ctx, error);
+    error ^= ((2 * b + n - 1) >> 31) & -(k == 0);  // A.12's correction for k = 0
+
+    // T.87 A.12 and A.13, in CharLS's order (its overflow check included),
+    // as selects rather than branches: they mispredict on noise.
+    a += error < 0 ? -error : error;
+    b += error;
+    if (TFDICOM_UNLIKELY(a >= (1 << 24))) failed_ = true;
+    const bool halve = n == reset_;
+    a = halve ? a >> 1 : a;
+    b = halve ? b >> 1 : b;
+    n = (halve ? n >> 1 : n) + 1;
+    // B + N <= 0 moves B up by N and C down; B > 0 moves B down and C up.
+    const bool down = b + n <= 0;
+    const bool up = b > 0;
+    const int b_down = std::max(b + n, -n + 1);
+    const int b_up = std::min(b - n, 0);
+    b = down ? b_down : (up ? b_up : b);
+    c += (up & (c < 127)) - (down & (c > -128));
+    int next_k = GolombK(n, a);
+    if (TFDICOM_UNLIKELY(next_k >= 16)) {  // CharLS: invalid_encoded_data, if used again
+      failed_ = true;
+      next_k = 0;
+    }
+    ctx = {a, b, c, n, next_k, {}};
+
     error = (error ^ sign) - sign;
     return (predicted + error) & maxval_;
   }
 
-  inline void UpdateRegular(RegularContext& ctx, int error) {
-    // T.87 A.12 and A.13, in CharLS's order (its overflow check included).
-    ctx.a += error < 0 ? -error : error;
-    ctx.b += error;
-    if (TFDICOM_UNLIKELY(ctx.a >= (1 << 24))) failed_ = true;
-    if (ctx.n == reset_) {
-      ctx.a >>= 1;
-      ctx.b >>= 1;
-      ctx.n >>= 1;
-    }
-    ++ctx.n;
-    if (ctx.b + ctx.n <= 0) {
-      ctx.b += ctx.n;
-      if (ctx.b <= -ctx.n) ctx.b = -ctx.n + 1;
-      if (ctx.c > -128) --ctx.c;
-    } else if (ctx.b > 0) {
-      ctx.b -= ctx.n;
-      if (ctx.b > 0) ctx.b = 0;
-      if (ctx.c < 127) ++ctx.c;
-    }
-  }
-
   // Run mode (T.87 A.7) from x; returns the samples decoded.
-  int RunMode(int x, const T* prev, T* cur) {
+  TFDICOM_INLINE int RunMode(BitReader& r, int x, const T* prev, T* cur) {
     const T ra = cur[x - 1];
     const int remaining = width_ - x;
     int length = 0;
-    while (reader_.ReadBit()) {
+    while (r.ReadBit()) {
       const int step = 1 << kJ[run_index_];
       const int count = std::min(step, remaining - length);
       length += count;
@@ -397,7 +410,7 @@ class ScanDecoder {
       if (length == remaining) break;
     }
     if (length != remaining && kJ[run_index_] > 0) {
-      length += static_cast<int>(reader_.Read(kJ[run_index_]));
+      length += static_cast<int>(r.Read(kJ[run_index_]));
     }
     if (TFDICOM_UNLIKELY(length > remaining)) {
       failed_ = true;
@@ -410,9 +423,9 @@ class ScanDecoder {
     const int rb = prev[end];
     int value;
     if (ra == rb) {
-      value = ra + RunInterruptionError(run_contexts_[1], 1);
+      value = ra + RunInterruptionError(r, run_contexts_[1], 1);
     } else {
-      const int error = RunInterruptionError(run_contexts_[0], 0);
+      const int error = RunInterruptionError(r, run_contexts_[0], 0);
       value = rb + (rb > ra ? error : -error);
     }
     cur[end] = static_cast<T>(value & maxval_);
@@ -421,7 +434,7 @@ class ScanDecoder {
   }
 
   // T.87 A.7.2: the error of the sample that ends a run.
-  int RunInterruptionError(RunContext& ctx, int type) {
+  TFDICOM_INLINE int RunInterruptionError(BitReader& r, RunContext& ctx, int type) {
     const int temp_a = ctx.a + (ctx.n >> 1) * type;
     int k = 0;
     while ((int64_t{ctx.n} << k) < temp_a) ++k;
@@ -429,7 +442,7 @@ class ScanDecoder {
       failed_ = true;
       k = 0;
     }
-    const int mapped = ReadMapped(k, limit_ - kJ[run_index_] - 1 - bits_ - 1);
+    const int mapped = ReadMapped(r, k, limit_ - kJ[run_index_] - 1 - bits_ - 1);
     const int temp = mapped + type;
     const int map = temp & 1;
     const int magnitude = (temp + map) / 2;
