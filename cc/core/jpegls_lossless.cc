@@ -57,7 +57,7 @@ class BitReader {
     Refill();
   }
 
-  // Afterwards more than 56 bits are valid.
+  // Afterwards 56 to 63 bits are valid (never 64: the shifts stay defined).
   TFDICOM_INLINE void Refill() {
     if (TFDICOM_LIKELY(p_ + 8 <= ff_)) {
       // No 0xFF in the next 8 bytes: take as many whole bytes as fit.
@@ -118,7 +118,7 @@ class BitReader {
   }
 
   TFDICOM_INLINE void RefillSlow() {
-    while (bits_ <= 56) {
+    while (bits_ < 56) {
       if (marker_ != nullptr) {
         // Zero padding; drop any bytes the fast path loaded ahead (there
         // are none once the marker is reached, but keep it plain).
@@ -310,21 +310,23 @@ class ScanDecoder {
 
   static inline int Predict(int ra, int rb, int rc) {
     // T.87 A.4.1, the median edge detector.
-    // Written for conditional moves: on noisy images the branches mispredict.
-    const int lo = std::min(ra, rb), hi = std::max(ra, rb);
-    const int mid = ra + rb - rc;
-    const int v = rc <= lo ? hi : mid;
-    return rc >= hi ? lo : v;
+    // As the median of Ra, Rb and Ra+Rb-Rc (the same thing), in min/max
+    // that compile to conditional moves: branches mispredict on noise.
+    return std::max(std::min(ra, rb), std::min(std::max(ra, rb), ra + rb - rc));
   }
 
   // The mapped error value (T.87 A.5.3): `unary_limit` zeros announce an
   // escape, a qbpp-bit value minus one.
   TFDICOM_INLINE int ReadMapped(BitReader& r, int k, int unary_limit) {
-    if (r.bits() < 32) r.Refill();
+    // Refilled for every code: a test of the bit count would mispredict.
+    r.Refill();
     const uint64_t buf = r.buf();
     const int z = __builtin_clzll(buf | 1);
     if (TFDICOM_LIKELY(z < unary_limit && z + 1 + k <= r.bits())) {
-      const int value = (z << k) + static_cast<int>((buf << z) >> (63 - k)) - (1 << k);
+      // (buf << z) >> (63 - k) is the terminating 1 and k bits, 2^k + low
+      // bits: adding (z - 1) * 2^k (wrapping) makes z * 2^k + low bits.
+      const int value = static_cast<int>(static_cast<uint32_t>((buf << z) >> (63 - k)) +
+                                         (static_cast<uint32_t>(z - 1) << k));
       r.Skip(z + 1 + k);
       return value;
     }
@@ -332,7 +334,7 @@ class ScanDecoder {
   }
 
   TFDICOM_INLINE int ReadMappedSlow(BitReader& r, int k, int unary_limit) {
-    if (r.bits() <= 56) r.Refill();  // > 56 bits: more than any unary_limit
+    r.Refill();  // >= 56 bits: more than any unary_limit
     const int z = __builtin_clzll(r.buf() | 1);
     if (z > unary_limit) {
       // CharLS reads on; the standard forbids it. Let CharLS decide.
@@ -362,7 +364,7 @@ class ScanDecoder {
     const int k = ctx.k;
     int a = ctx.a, b = ctx.b, c = ctx.c, n = ctx.n;
     int predicted = Predict(ra, rb, rc) + ((c ^ sign) - sign);
-    if ((predicted & maxval_) != predicted) predicted = ~(predicted >> 31) & maxval_;
+    predicted = std::min(std::max(predicted, 0), maxval_);  // CharLS's correct_prediction
     const int mapped = ReadMapped(r, k, limit_ - bits_ - 1);
     // An error of RANGE or more is never encoded; CharLS would either refuse
     // it or reconstruct it in another way than the mask below.
@@ -375,16 +377,16 @@ class ScanDecoder {
     a += error < 0 ? -error : error;
     b += error;
     if (TFDICOM_UNLIKELY(a >= (1 << 24))) failed_ = true;
-    const bool halve = n == reset_;
-    a = halve ? a >> 1 : a;
-    b = halve ? b >> 1 : b;
-    n = (halve ? n >> 1 : n) + 1;
-    // B + N <= 0 moves B up by N and C down; B > 0 moves B down and C up.
-    const bool down = b + n <= 0;
-    const bool up = b > 0;
-    const int b_down = std::max(b + n, -n + 1);
-    const int b_up = std::min(b - n, 0);
-    b = down ? b_down : (up ? b_up : b);
+    const int halve = n == reset_;
+    a >>= halve;
+    b >>= halve;
+    n = (n >> halve) + 1;
+    // B + N <= 0 moves B up by N (to at least 1-N) and C down; B > 0 moves
+    // B down by N (to at most 0) and C up. Otherwise B is already within
+    // [1-N, 0], so one clamp serves all three cases.
+    const int down = b + n <= 0;
+    const int up = b > 0;
+    b = std::min(std::max(b + (down - up) * n, 1 - n), 0);
     c += (up & (c < 127)) - (down & (c > -128));
     int next_k = GolombK(n, a);
     if (TFDICOM_UNLIKELY(next_k >= 16)) {  // CharLS: invalid_encoded_data, if used again
