@@ -103,9 +103,10 @@ class BitReader {
     if (real > 0 && (buf_ >> (64 - real)) != 0) return false;
     const uint8_t* m = marker_;
     if (m == nullptr) {
-      if (p_ == end_ || !IsMarkerAt(p_, end_)) return false;
+      if (!IsMarkerAt(p_, end_)) return false;
       m = p_;
     }
+    if (m == end_) return false;  // the data ran to the end: no marker follows
     if (strict && real == 7 && m - 2 >= begin && m[-2] == 0xFF) return false;
     *marker = m;
     return true;

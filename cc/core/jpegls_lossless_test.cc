@@ -257,7 +257,11 @@ TEST(JpegLsLossless, CorruptStreamsFallBackOrMatchCharLs) {
     const Image image = MakeImage(rng, std::uniform_int_distribution<uint32_t>(1, 64)(rng),
                                   std::uniform_int_distribution<uint32_t>(1, 48)(rng), bits,
                                   i % 5 == 0 ? 3 : 1, static_cast<Content>(i % kContentCount));
-    const Bytes good = Encode(image, RandomPresets(rng, bits), i % 3 == 0);
+    const charls::jpegls_pc_parameters presets = RandomPresets(rng, bits);
+    // A quarter with restart markers (one component: WithRestarts' limit).
+    const bool restarts = i % 4 == 1 && image.components == 1 && image.height > 1;
+    const Bytes good = restarts ? WithRestarts(image, 1 + image.height / 3, presets)
+                                : Encode(image, presets, i % 3 == 0);
     for (int j = 0; j < 10; ++j) {
       Bytes bad = good;
       const size_t at = std::uniform_int_distribution<size_t>(0, bad.size() - 1)(rng);
