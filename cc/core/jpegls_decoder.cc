@@ -2,6 +2,9 @@
 
 #include <charls/charls.h>
 
+#include "cc/core/jpegls_lossless.h"
+
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <string>
@@ -62,6 +65,16 @@ Status DecodeJpegLsFrame(std::string_view codestream, const FrameLayout& layout,
   error = charls_jpegls_decoder_get_destination_size(decoder.get(), 0, &size);
   if (error != charls::jpegls_errc::success) return CharLsError(error, "bad frame size");
   if (size > out_size) return Internal("frame buffer too small for the JPEG-LS frame");
+
+  // The common case (lossless, one scan per component) by tfdicom's own
+  // decoder, everything else, and any stream it finds wrong, by CharLS.
+  // TFDICOM_JPEGLS_CHARLS=1 forces CharLS (to compare the two).
+  static const bool charls_only = std::getenv("TFDICOM_JPEGLS_CHARLS") != nullptr;
+  if (!charls_only && DecodeJpegLsLossless(codestream, info.height, info.width,
+                                           static_cast<uint32_t>(info.component_count),
+                                           sample_bytes, out, out_size) == JlsFastResult::kDecoded) {
+    return OkStatus();
+  }
 
   const bool planar = interleave == charls::interleave_mode::none && info.component_count > 1;
   std::vector<uint8_t> planes;
