@@ -9,8 +9,6 @@
 #include <string_view>
 #include <vector>
 
-#include <dcmtk/dcmdata/dcdatset.h>  // DcmDataset complete: dataset() binds to DcmItem&
-
 #include "cc/core/dataset.h"
 #include "cc/core/decode_data.h"
 #include "cc/core/decode_image.h"
