@@ -3,9 +3,12 @@
 #include <openjpeg.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <memory>
 #include <string>
+
+#include "cc/core/htj2k_decoder.h"
 
 namespace tfdicom {
 namespace {
@@ -78,10 +81,12 @@ void Interleave(const opj_image_t& image, uint32_t pixels, T* out) {
   }
 }
 
-}  // namespace
+std::atomic<uint64_t> openjph_frames{0};
+std::atomic<uint64_t> openjpeg_frames{0};
+std::atomic<uint64_t> openjph_refusals{0};
 
-Status DecodeJ2kFrame(std::string_view codestream, const FrameLayout& layout, void* out,
-                      size_t out_size) {
+Status DecodeWithOpenJpeg(std::string_view codestream, const FrameLayout& layout, void* out,
+                          size_t out_size) {
   if (codestream.size() < 4) {
     return DataLoss("JPEG 2000 codestream of " + std::to_string(codestream.size()) + " bytes");
   }
@@ -151,6 +156,30 @@ Status DecodeJ2kFrame(std::string_view codestream, const FrameLayout& layout, vo
                          std::to_string(layout.bits_allocated));
   }
   return OkStatus();
+}
+
+}  // namespace
+
+Status DecodeJ2kFrame(std::string_view codestream, const FrameLayout& layout, void* out,
+                      size_t out_size) {
+  if (IsReversibleHtj2k(codestream)) {
+    bool refused = false;
+    const Status status = DecodeHtj2kFrame(codestream, layout, out, out_size, &refused);
+    if (!refused) {
+      if (status.ok()) openjph_frames.fetch_add(1, std::memory_order_relaxed);
+      return status;
+    }
+    openjph_refusals.fetch_add(1, std::memory_order_relaxed);
+  }
+  const Status status = DecodeWithOpenJpeg(codestream, layout, out, out_size);
+  if (status.ok()) openjpeg_frames.fetch_add(1, std::memory_order_relaxed);
+  return status;
+}
+
+J2kDecodersUsed J2kDecoderCounts() {
+  return {openjph_frames.load(std::memory_order_relaxed),
+          openjpeg_frames.load(std::memory_order_relaxed),
+          openjph_refusals.load(std::memory_order_relaxed)};
 }
 
 }  // namespace tfdicom
