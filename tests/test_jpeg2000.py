@@ -10,6 +10,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 
 import numpy as np
 import openjpeg
@@ -194,7 +195,7 @@ def decoder_counts():
 
 def used_since(before):
     after = decoder_counts()
-    return {key: after[key] - before[key] for key in after}
+    return {key: after[key] - before[key] for key in after if key != "openjpeg_threaded"}
 
 
 def signed_codestream(codestream):
@@ -320,3 +321,42 @@ def test_openjph_is_silent_and_leaves_corrupt_data_to_openjpeg(tmp_path):
     assert result.stderr == "" and result.stdout == ""
     counts = json.loads((tmp_path / "counts.json").read_text())
     assert counts["openjph"] == 0 and counts["openjph_refused"] == 1, counts
+
+
+# OpenJPEG spreads a big frame over the cores that no other decode is using.
+def big_j2k():
+    """A 12-bit 1024x1024 lossless JPEG 2000 file (over the threading
+    threshold) and its samples."""
+    image = phantom(1, 1024, 1024, 0, 4095, np.uint16, seed=22)[0]
+    codestream = openjpeg.encode(image, bits_stored=12, photometric_interpretation=2,
+                                 use_mct=False)
+    return wrap(image[np.newaxis], [codestream], J2K_LOSSLESS), image
+
+
+def test_a_big_frame_alone_decodes_on_every_cpu_bit_exact():
+    data, image = big_j2k()
+    before = decoder_counts()
+    out = tfdicom.numpy.decode_dicom_image(data, dtype="uint16", on_error="strict")
+    np.testing.assert_array_equal(out[0], image)
+    threaded = decoder_counts()["openjpeg_threaded"] - before["openjpeg_threaded"]
+    assert threaded == (1 if len(os.sched_getaffinity(0)) > 1 else 0)
+
+
+def test_big_frames_decoded_in_parallel_threads_are_bit_exact():
+    """Python threads (the binding lets go of the GIL) share the cores out:
+    every decode still equals the source."""
+    data, image = big_j2k()
+    results = []
+
+    def work():
+        for _ in range(3):
+            results.append(tfdicom.numpy.decode_dicom_image(data, dtype="uint16", on_error="strict"))
+
+    threads = [threading.Thread(target=work) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(results) == 9
+    for out in results:
+        np.testing.assert_array_equal(out[0], image)

@@ -23,7 +23,9 @@ namespace tfdicom {
 // YBR_RCT) is undone by the decoder: colour comes out as RGB. OpenJPEG's
 // messages go into the error, never to stderr; OpenJPH's go nowhere.
 // Reversible HTJ2K codestreams (IsReversibleHtj2k) are tried with OpenJPH
-// first, with OpenJPEG when OpenJPH refuses them.
+// first, with OpenJPEG when OpenJPH refuses them. OpenJPEG decodes a big
+// frame on DecodeThreadBudget() threads (concurrency.h): all the cores when
+// no other decode runs, one when the caller already decodes in parallel.
 Status DecodeJ2kFrame(std::string_view codestream, const FrameLayout& layout, void* out,
                       size_t out_size);
 
@@ -33,6 +35,7 @@ struct J2kDecodersUsed {
   uint64_t openjph = 0;          // frames OpenJPH decoded
   uint64_t openjpeg = 0;         // frames OpenJPEG decoded
   uint64_t openjph_refused = 0;  // reversible HTJ2K frames OpenJPH gave up on
+  uint64_t openjpeg_threaded = 0;  // OpenJPEG frames decoded on more than one thread
 };
 J2kDecodersUsed J2kDecoderCounts();
 

@@ -187,7 +187,8 @@ PYBIND11_MODULE(_core, m) {
   m.def("_j2k_decoder_counts", [] {
     const tfdicom::J2kDecodersUsed used = tfdicom::J2kDecoderCounts();
     return py::dict(py::arg("openjph") = used.openjph, py::arg("openjpeg") = used.openjpeg,
-                    py::arg("openjph_refused") = used.openjph_refused);
+                    py::arg("openjph_refused") = used.openjph_refused,
+                    py::arg("openjpeg_threaded") = used.openjpeg_threaded);
   }, "frames each JPEG 2000 library has decoded in this process (for tests)");
   tfdicom::AddDataBindings(m);
 }
