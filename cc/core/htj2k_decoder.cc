@@ -13,7 +13,6 @@
 #include <algorithm>
 #include <cstdint>
 #include <exception>
-#include <mutex>
 #include <string>
 
 namespace tfdicom {
