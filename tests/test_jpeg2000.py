@@ -360,3 +360,31 @@ def test_big_frames_decoded_in_parallel_threads_are_bit_exact():
     assert len(results) == 9
     for out in results:
         np.testing.assert_array_equal(out[0], image)
+
+
+def test_openjph_from_several_threads_is_bit_exact(tmp_path):
+    """OpenJPH keeps no state between decodes that threads could share; its
+    message sink marks only the reporting thread's decode."""
+    files = []
+    for name in ("grey8", "grey16", "rgb16"):
+        (tmp_path / name).mkdir()
+        codestream, expected = lossless(name, tmp_path / name, signed=name == "grey16")
+        files.append((wrap(expected[np.newaxis], [codestream], HTJ2K_LOSSLESS), expected))
+    mismatches = []
+
+    def work(k):
+        for i in range(40):
+            data, expected = files[(i + k) % len(files)]
+            out = tfdicom.numpy.decode_dicom_image(data, dtype=expected.dtype.name,
+                                                   color_dim=expected.ndim == 3, on_error="strict")
+            if not np.array_equal(out[0], expected):
+                mismatches.append((k, i))
+
+    before = decoder_counts()
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not mismatches
+    assert used_since(before) == {"openjph": 160, "openjpeg": 0, "openjph_refused": 0}
