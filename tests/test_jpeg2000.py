@@ -1,13 +1,16 @@
 """JPEG 2000 (.90, .91) through tfdicom's DCMTK codec, and HTJ2K (.201,
-.202, .203) straight through OpenJPEG: lossless exact, lossy equal to
-pylibjpeg-openjpeg (the same library), multi-frame and fragmented frames,
+.202, .203) read directly: lossless HTJ2K through OpenJPH, equal to
+OpenJPEG bit for bit; lossy and Part 1 codestreams through OpenJPEG, equal
+to pylibjpeg-openjpeg (the same library); multi-frame and fragmented frames,
 corrupt codestreams under strict and skip. (The open JPEG 2000 files are
 compared bit for bit in test_decode_values.py.)"""
 
 import io
+import json
 import os
 import subprocess
 import sys
+import threading
 
 import numpy as np
 import openjpeg
@@ -16,6 +19,7 @@ import pytest
 from pydicom.encaps import encapsulate
 
 import tfdicom.numpy
+from tfdicom import _core
 from reference_files import OPEN_FILES, read_bytes
 from synthetic import dataset, phantom, to_bytes
 from tfdicom import errors
@@ -26,19 +30,20 @@ HTJ2K_LOSSY = "1.2.840.10008.1.2.4.203"
 J2K_LOSSLESS = "1.2.840.10008.1.2.4.90"
 
 
-def netpbm(array):
-    """PGM (grey) or PPM (RGB) bytes of an 8- or 16-bit unsigned image."""
+def netpbm(array, maxval=None):
+    """PGM (grey) or PPM (RGB) bytes of an 8- or 16-bit unsigned image;
+    OpenJPH codes `maxval`'s bit depth (all of the dtype's by default)."""
     rows, cols = array.shape[:2]
     magic = b"P6" if array.ndim == 3 else b"P5"
-    maxval = 255 if array.dtype == np.uint8 else 65535
-    body = array.astype(">u2" if maxval == 65535 else "u1").tobytes()
+    maxval = maxval or (255 if array.dtype == np.uint8 else 65535)
+    body = array.astype(">u2" if maxval > 255 else "u1").tobytes()
     return magic + f"\n{cols} {rows}\n{maxval}\n".encode() + body
 
 
-def ojph_compress(array, tmp_path, *options):
+def ojph_compress(array, tmp_path, *options, maxval=None):
     src = tmp_path / ("in.ppm" if array.ndim == 3 else "in.pgm")
     dst = tmp_path / "out.j2c"
-    src.write_bytes(netpbm(array))
+    src.write_bytes(netpbm(array, maxval))
     subprocess.run(["ojph_compress", "-i", str(src), "-o", str(dst), *options], check=True,
                    capture_output=True)
     return dst.read_bytes()
@@ -94,8 +99,11 @@ def test_htj2k_lossless_equals_the_source(image, uid, options, tmp_path, decode)
 def test_htj2k_lossy_equals_openjpeg_and_is_near_openjph(image, tmp_path, decode):
     codestream = ojph_compress(image, tmp_path, "-qstep", "0.002")
     data = wrap(image[np.newaxis], [codestream], HTJ2K_LOSSY)
+    before = decoder_counts()
     out = decode(data, dtype=image.dtype.name, color_dim=image.ndim == 3, on_error="strict")
     np.testing.assert_array_equal(out[0], openjpeg.decode(codestream).astype(image.dtype))
+    if decode.interface == "numpy":  # irreversible: OpenJPEG's, not OpenJPH's
+        assert used_since(before) == {"openjph": 0, "openjpeg": 1, "openjph_refused": 0}
     # OpenJPH's own decoder rounds its 9/7 wavelet differently: within 1
     # for 8-bit samples, 2 for 16-bit.
     tolerance = 1 if image.itemsize == 1 else 2
@@ -119,8 +127,10 @@ def test_multi_frame_htj2k(tmp_path):
         (tmp_path / str(i)).mkdir()
         streams.append(ojph_compress(frame, tmp_path / str(i), "-reversible", "true"))
     data = wrap(frames, streams, HTJ2K_LOSSLESS, fragments_per_frame=2)
+    before = decoder_counts()
     np.testing.assert_array_equal(
         tfdicom.numpy.decode_dicom_image(data, dtype="uint8", on_error="strict"), frames)
+    assert used_since(before)["openjph"] == 4
 
 
 def test_open_j2k_files_equal_pylibjpeg_openjpeg():
@@ -168,3 +178,213 @@ def test_openjpeg_writes_nothing_to_stderr(tmp_path):
                             env=env)
     assert result.returncode == 0, result.stderr
     assert result.stderr == "" and result.stdout == ""
+
+
+# Lossless HTJ2K goes through OpenJPH; the counts show which library decoded.
+GREY12 = phantom(1, 33, 47, 0, 4095, np.uint16, seed=18)[0]
+RGB16 = np.stack([phantom(1, 24, 20, 0, 65535, np.uint16, seed=s)[0] for s in (19, 20, 21)], -1)
+LOSSLESS_IMAGES = {"grey8": (GREY8, None), "grey12": (GREY12, 4095), "grey16": (GREY16, None),
+                   "rgb8": (RGB8, None), "rgb16": (RGB16, None)}
+
+
+def decoder_counts():
+    """Frames each JPEG 2000 library has decoded in this process (through
+    the pybind11 module; the op library counts its own)."""
+    return _core._j2k_decoder_counts()
+
+
+def used_since(before):
+    after = decoder_counts()
+    return {key: after[key] - before[key] for key in after if key != "openjpeg_threaded"}
+
+
+def signed_codestream(codestream):
+    """`codestream` with every component marked signed in SIZ: the same
+    coded values then decode to sample - 2**(bits - 1), a lossless signed
+    HTJ2K image with negative samples (ojph_compress 0.9 cannot read signed
+    input: its raw reader does not sign-extend)."""
+    assert codestream[2:4] == b"\xff\x51", "SIZ right after SOC"
+    data = bytearray(codestream)
+    for c in range(int.from_bytes(data[40:42], "big")):  # Csiz, then Ssiz XRsiz YRsiz each
+        data[42 + 3 * c] |= 0x80
+    return bytes(data)
+
+
+def lossless(name, tmp_path, *options, signed=False):
+    """(codestream, the samples it decodes to) for LOSSLESS_IMAGES[name]."""
+    image, maxval = LOSSLESS_IMAGES[name]
+    codestream = ojph_compress(image, tmp_path, "-reversible", "true", *options, maxval=maxval)
+    if not signed:
+        return codestream, image
+    bits = (maxval or np.iinfo(image.dtype).max).bit_length()
+    shifted = (image.astype(np.int32) - 2 ** (bits - 1)).astype(image.dtype.name[1:])
+    return signed_codestream(codestream), shifted
+
+
+@pytest.mark.parametrize("signed", [False, True], ids=["unsigned", "signed"])
+@pytest.mark.parametrize("name", sorted(LOSSLESS_IMAGES))
+def test_lossless_htj2k_goes_through_openjph_and_equals_openjpeg(name, signed, tmp_path, decode):
+    codestream, expected = lossless(name, tmp_path, signed=signed)
+    np.testing.assert_array_equal(openjpeg.decode(codestream), expected)
+    data = wrap(expected[np.newaxis], [codestream], HTJ2K_LOSSLESS)
+    before = decoder_counts()
+    out = decode(data, dtype=expected.dtype.name, color_dim=expected.ndim == 3, on_error="strict")
+    np.testing.assert_array_equal(out[0], expected)
+    if decode.interface == "numpy":
+        assert used_since(before) == {"openjph": 1, "openjpeg": 0, "openjph_refused": 0}
+
+
+@pytest.mark.parametrize("options,library", [
+    (["-block_size", "{8,16}", "-num_decomps", "2", "-prog_order", "PCRL"], "openjph"),
+    (["-precincts", "{16,16}", "-prog_order", "RLCP"], "openjph"),
+    (["-num_decomps", "0", "-prog_order", "CPRL"], "openjph"),
+    # OpenJPH 0.9 decodes more than one tile column wrongly, and places an
+    # image offset differently from OpenJPEG: these stay OpenJPEG's.
+    (["-tile_size", "{16,16}"], "openjpeg"),
+    (["-tile_size", "{64,16}"], "openjpeg"),
+    (["-image_offset", "{5,3}"], "openjpeg"),
+], ids=["small-blocks", "precincts", "no-wavelet", "tiles", "tile-rows", "image-offset"])
+def test_htj2k_coding_options_and_which_library_decodes_them(options, library, tmp_path):
+    for name in ("grey16", "rgb8"):
+        (tmp_path / name).mkdir()
+        codestream, expected = lossless(name, tmp_path / name, *options)
+        before = decoder_counts()
+        out = tfdicom.numpy.decode_dicom_image(wrap(expected[np.newaxis], [codestream], HTJ2K_RPCL),
+                                               dtype=expected.dtype.name,
+                                               color_dim=expected.ndim == 3, on_error="strict")
+        np.testing.assert_array_equal(out[0], expected)
+        assert used_since(before)[library] == 1, (name, used_since(before))
+
+
+def test_pixel_representation_decides_the_sign_of_openjph_samples(tmp_path, decode):
+    """As with OpenJPEG: each sample keeps the low bits of the decoded
+    integer, and (0028,0103) says how to read them."""
+    signed, as_signed = lossless("grey16", tmp_path, signed=True)
+    out = decode(wrap(as_signed.view(np.uint16)[np.newaxis], [signed], HTJ2K_LOSSLESS),
+                 dtype="uint16", on_error="strict")
+    np.testing.assert_array_equal(out[0], as_signed.view(np.uint16))
+    unsigned = ojph_compress(GREY8, tmp_path, "-reversible", "true")
+    out = decode(wrap(GREY8.view(np.int8)[np.newaxis], [unsigned], HTJ2K_LOSSLESS),
+                 dtype="int8", on_error="strict")
+    np.testing.assert_array_equal(out[0], GREY8.view(np.int8))
+
+
+def test_htj2k_that_disagrees_with_the_header_is_an_error(tmp_path):
+    grey8 = ojph_compress(GREY8, tmp_path, "-reversible", "true")
+    grey16 = ojph_compress(GREY16, tmp_path, "-reversible", "true")
+    rgb8 = ojph_compress(RGB8, tmp_path, "-reversible", "true")
+    cases = [
+        (wrap(np.ascontiguousarray(GREY8[np.newaxis, :, :50]), [grey8], HTJ2K_LOSSLESS),
+         r"component 0 is 52x40 \(columns x rows\), the header says 50x40"),
+        (wrap(GREY16.astype(np.uint8)[np.newaxis], [grey16], HTJ2K_LOSSLESS),
+         r"16-bit samples, more than \(0028,0100\) BitsAllocated=8"),
+        (wrap(RGB8[np.newaxis, ..., 0], [rgb8], HTJ2K_LOSSLESS),
+         r"3 component\(s\), \(0028,0002\) SamplesPerPixel says 1"),
+    ]
+    for data, message in cases:
+        before = decoder_counts()
+        with pytest.raises(errors.CorruptDicomError, match=r"cannot decompress frame 1 of 1 .*HTJ2K codestream.* " + message):
+            tfdicom.numpy.decode_dicom_image(data, on_error="strict")
+        assert used_since(before) == {"openjph": 0, "openjpeg": 0, "openjph_refused": 0}
+
+
+def test_lossy_and_part1_codestreams_go_through_openjpeg(tmp_path):
+    lossy = ojph_compress(GREY16, tmp_path, "-qstep", "0.002")
+    part1 = openjpeg.encode(GREY16, photometric_interpretation=2)
+    for codestream in (lossy, part1):
+        before = decoder_counts()
+        out = tfdicom.numpy.decode_dicom_image(wrap(GREY16[np.newaxis], [codestream], HTJ2K_LOSSY),
+                                               dtype="uint16", on_error="strict")
+        np.testing.assert_array_equal(out[0], openjpeg.decode(codestream))
+        assert used_since(before) == {"openjph": 0, "openjpeg": 1, "openjph_refused": 0}
+
+
+def test_openjph_is_silent_and_leaves_corrupt_data_to_openjpeg(tmp_path):
+    """Random coded data behind valid headers: OpenJPH throws (after printing,
+    by default, to stderr), OpenJPEG gets the frame, nothing is printed."""
+    codestream = ojph_compress(GREY8, tmp_path, "-reversible", "true")
+    start = codestream.index(b"\xff\x93") + 2  # after SOD
+    noise = np.random.default_rng(0).integers(0, 256, len(codestream) - start - 2, np.uint8)
+    broken = codestream[:start] + noise.tobytes() + codestream[-2:]
+    (tmp_path / "bad.dcm").write_bytes(wrap(GREY8[np.newaxis], [broken], HTJ2K_LOSSLESS))
+    script = (
+        "import json, tfdicom.numpy\n"
+        "from tfdicom import _core\n"
+        f"data = open({str(tmp_path / 'bad.dcm')!r}, 'rb').read()\n"
+        "tfdicom.numpy.decode_dicom_image(data, on_error='skip')\n"
+        f"open({str(tmp_path / 'counts.json')!r}, 'w').write(json.dumps(_core._j2k_decoder_counts()))\n")
+    env = dict(os.environ, PYTHONPATH=os.path.dirname(os.path.dirname(__file__)),
+               PYTHONWARNINGS="ignore")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == "" and result.stdout == ""
+    counts = json.loads((tmp_path / "counts.json").read_text())
+    assert counts["openjph"] == 0 and counts["openjph_refused"] == 1, counts
+
+
+# OpenJPEG spreads a big frame over the cores that no other decode is using.
+def big_j2k():
+    """A 12-bit 1024x1024 lossless JPEG 2000 file (over the threading
+    threshold) and its samples."""
+    image = phantom(1, 1024, 1024, 0, 4095, np.uint16, seed=22)[0]
+    codestream = openjpeg.encode(image, bits_stored=12, photometric_interpretation=2,
+                                 use_mct=False)
+    return wrap(image[np.newaxis], [codestream], J2K_LOSSLESS), image
+
+
+def test_a_big_frame_alone_decodes_on_every_cpu_bit_exact():
+    data, image = big_j2k()
+    before = decoder_counts()
+    out = tfdicom.numpy.decode_dicom_image(data, dtype="uint16", on_error="strict")
+    np.testing.assert_array_equal(out[0], image)
+    threaded = decoder_counts()["openjpeg_threaded"] - before["openjpeg_threaded"]
+    assert threaded == (1 if len(os.sched_getaffinity(0)) > 1 else 0)
+
+
+def test_big_frames_decoded_in_parallel_threads_are_bit_exact():
+    """Python threads (the binding lets go of the GIL) share the cores out:
+    every decode still equals the source."""
+    data, image = big_j2k()
+    results = []
+
+    def work():
+        for _ in range(3):
+            results.append(tfdicom.numpy.decode_dicom_image(data, dtype="uint16", on_error="strict"))
+
+    threads = [threading.Thread(target=work) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(results) == 9
+    for out in results:
+        np.testing.assert_array_equal(out[0], image)
+
+
+def test_openjph_from_several_threads_is_bit_exact(tmp_path):
+    """OpenJPH keeps no state between decodes that threads could share; its
+    message sink marks only the reporting thread's decode."""
+    files = []
+    for name in ("grey8", "grey16", "rgb16"):
+        (tmp_path / name).mkdir()
+        codestream, expected = lossless(name, tmp_path / name, signed=name == "grey16")
+        files.append((wrap(expected[np.newaxis], [codestream], HTJ2K_LOSSLESS), expected))
+    mismatches = []
+
+    def work(k):
+        for i in range(40):
+            data, expected = files[(i + k) % len(files)]
+            out = tfdicom.numpy.decode_dicom_image(data, dtype=expected.dtype.name,
+                                                   color_dim=expected.ndim == 3, on_error="strict")
+            if not np.array_equal(out[0], expected):
+                mismatches.append((k, i))
+
+    before = decoder_counts()
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not mismatches
+    assert used_since(before) == {"openjph": 160, "openjpeg": 0, "openjph_refused": 0}

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up everything tfdicom needs on Debian 12 (as root), then builds it in
 # place. Safe to re-run: each step is skipped when already done.
-#   apt packages: compiler, DCMTK (library, tools, data dictionary), OpenJPEG
+#   apt packages: compiler, DCMTK (library, tools, data dictionary), OpenJPEG,
+#                 OpenJPH
 #   .venv/:      Python packages from requirements-dev.txt
 #   tfdicom/:    _tfdicom_ops.so and _core*.so, built by CMake in build/
 set -euo pipefail
@@ -10,8 +11,8 @@ cd "$ROOT"
 
 # openjph-tools (ojph_compress) makes the HTJ2K test files; clang, its
 # runtime and googletest build the core's sanitized unit tests and fuzzer.
-APT_PACKAGES=(g++ make git curl python3-venv libdcmtk-dev dcmtk libopenjp2-7-dev libjpeg62-turbo-dev
-              libcharls-dev libdeflate-dev openjph-tools
+APT_PACKAGES=(g++ make git curl python3-venv libdcmtk-dev dcmtk libopenjp2-7-dev libopenjph-dev
+              libjpeg62-turbo-dev libcharls-dev libdeflate-dev openjph-tools
               clang libclang-rt-14-dev libgtest-dev)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

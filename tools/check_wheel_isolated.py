@@ -224,11 +224,11 @@ BUNDLED = re.compile(r"dcm|ofstd|oflog|ijg|charls|openjp|jpeg|deflate|xml2|icu|l
 
 def check_no_system_dcmtk(checks):
     found = []
-    for pattern in ("/usr/lib/*/libdcm*", "/usr/lib/*/libofstd*", "/usr/lib/*/libopenjp2*",
+    for pattern in ("/usr/lib/*/libdcm*", "/usr/lib/*/libofstd*", "/usr/lib/*/libopenjp*",
                     "/usr/lib/*/libxml2*", "/usr/lib/*/libicu*", "/usr/lib/*/libijg*",
                     "/usr/share/libdcmtk*", "/usr/share/dcmtk*", "/usr/share/**/dicom.dic"):
         found += glob.glob(pattern, recursive=True)
-    checks.ok(not found, "this root file system has no DCMTK, OpenJPEG, libxml2, ICU "
+    checks.ok(not found, "this root file system has no DCMTK, OpenJPEG, OpenJPH, libxml2, ICU "
               "or DCMTK data dictionary of its own", ", ".join(found))
 
 

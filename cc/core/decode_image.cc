@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "cc/core/color.h"
+#include "cc/core/concurrency.h"
 #include "cc/core/convert.h"
 #include "cc/core/dataset.h"
 #include "cc/core/frame_codec.h"
@@ -356,6 +357,7 @@ bool IsSkippable(const Status& status) {
 
 Status DecodeImage(std::string_view contents, const DecodeOptions& options,
                    const AllocateFn& allocate, ImageInfo* info) {
+  const ActiveDecode counted;  // lets big frames use cores no other decode uses
   ImageInfo local;
   ImageDecoder decoder(contents, options);
   return decoder.Run(allocate, info ? info : &local).WithContext("decode_dicom_image");

@@ -12,6 +12,7 @@
 #include "cc/core/decode_data.h"
 #include "cc/core/decode_image.h"
 #include "cc/core/dicom_json.h"
+#include "cc/core/j2k_decoder.h"
 #include "cc/core/options.h"
 #include "cc/core/transfer_syntax.h"
 #include "cc/core/tag_path.h"
@@ -183,5 +184,11 @@ PYBIND11_MODULE(_core, m) {
   m.attr("DEFAULT_MAX_OUTPUT_BYTES") = tfdicom::kDefaultMaxOutputBytes;
   m.def("describe_transfer_syntax", &tfdicom::DescribeTransferSyntax, py::arg("uid"),
         "'UID (name)' from tfdicom's transfer syntax table");
+  m.def("_j2k_decoder_counts", [] {
+    const tfdicom::J2kDecodersUsed used = tfdicom::J2kDecoderCounts();
+    return py::dict(py::arg("openjph") = used.openjph, py::arg("openjpeg") = used.openjpeg,
+                    py::arg("openjph_refused") = used.openjph_refused,
+                    py::arg("openjpeg_threaded") = used.openjpeg_threaded);
+  }, "frames each JPEG 2000 library has decoded in this process (for tests)");
   tfdicom::AddDataBindings(m);
 }
