@@ -1,5 +1,6 @@
 #include "cc/core/convert.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -222,6 +223,19 @@ const char* SampleTypeName(SampleType type) {
     case SampleType::kFloat64: return "float64";
   }
   return "unknown";
+}
+
+void ConvertSamplesInPlace(void* data, size_t count, const ConversionPlan& plan) {
+  const size_t width = SampleTypeSize(plan.input);
+  constexpr size_t kChunkBytes = 16 << 10;  // stays in L1/L2
+  alignas(64) uint8_t chunk[kChunkBytes];
+  const size_t per_chunk = kChunkBytes / width;
+  auto* bytes = static_cast<uint8_t*>(data);
+  for (size_t i = 0; i < count; i += per_chunk) {
+    const size_t n = std::min(per_chunk, count - i);
+    std::memcpy(chunk, bytes + i * width, n * width);
+    ConvertSamples(chunk, n, plan, bytes + i * width);
+  }
 }
 
 bool IsPlainCopy(const ConversionPlan& plan) {

@@ -90,6 +90,11 @@ bool IsPlainCopy(const ConversionPlan& plan);
 void ConvertSamples(const void* input, size_t count, const ConversionPlan& plan,
                     void* output);
 
+// Converts `count` samples of plan.input at `data` into plan.output in
+// place; the output sample must be as wide as the input one (a small buffer
+// takes each chunk of input first, so the loops never see aliasing).
+void ConvertSamplesInPlace(void* data, size_t count, const ConversionPlan& plan);
+
 // IEEE half and bfloat16 bit patterns, rounded to nearest even.
 uint16_t FloatToHalf(float value);
 uint16_t FloatToBFloat16(float value);

@@ -297,16 +297,21 @@ class ImageDecoder {
     const uint64_t channels = shape_.size() == 4 ? shape_[3] : 1;
     const uint64_t out_count = info.pixels_per_frame() * channels;
     const uint64_t out_frame_bytes = out_count * DTypeSize(options_.dtype);
-    // Where samples need no change, readers deliver them into the output.
+    // Where the colour model stays and samples keep their width, readers
+    // deliver them into the output, converted there in place (if at all).
     const bool direct = !luminance_ && color_->passes_through() &&
                         out_count == info.samples_per_frame();
     for (uint32_t frame = 0; frame < info.frames; ++frame) {
       uint8_t* out = output + frame * out_frame_bytes;
       const ConversionPlan& plan = plans_[plans_.size() == 1 ? 0 : frame];
+      const bool in_place = direct && (IsPlainCopy(plan) ||
+                                       SampleTypeSize(plan.input) == DTypeSize(plan.output));
       const void* samples = nullptr;
-      TFDICOM_RETURN_IF_ERROR(
-          ReadFrame(info, frame, direct && IsPlainCopy(plan) ? out : nullptr, &samples));
-      if (samples == out) continue;
+      TFDICOM_RETURN_IF_ERROR(ReadFrame(info, frame, in_place ? out : nullptr, &samples));
+      if (samples == out) {
+        if (!IsPlainCopy(plan)) ConvertSamplesInPlace(out, out_count, plan);
+        continue;
+      }
       TFDICOM_RETURN_IF_ERROR(color_->ToRgb(&samples));
       if (luminance_) {
         wide_.resize(info.samples_per_frame());

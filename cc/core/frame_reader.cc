@@ -171,8 +171,9 @@ class EncapsulatedFrameReader : public FrameReader {
     const size_t size = info_.samples_per_frame() * (info_.bits_allocated / 8);
     void* out = destination;
     if (out == nullptr) {
-      buffer_.resize(size);
-      out = buffer_.data();
+      // Not zero-filled: the decoder writes every byte or fails.
+      if (!buffer_) buffer_.reset(new uint8_t[size]);
+      out = buffer_.get();
     }
     std::string_view codestream;
     Status status = FrameCodestream(items_, starts_, frame, &scratch_, &codestream);
@@ -195,7 +196,7 @@ class EncapsulatedFrameReader : public FrameReader {
   ImageInfo info_;
   Photometric photometric_;
   FrameLayout layout_;
-  std::vector<uint8_t> buffer_;
+  std::unique_ptr<uint8_t[]> buffer_;  // one frame, when not decoded into the output
   std::string scratch_;
 };
 
