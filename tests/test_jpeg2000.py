@@ -30,6 +30,17 @@ HTJ2K_LOSSY = "1.2.840.10008.1.2.4.203"
 J2K_LOSSLESS = "1.2.840.10008.1.2.4.90"
 
 
+
+def run_silently(script):
+    """Runs `script` in a fresh Python: it must succeed and print nothing
+    (stdout and stderr are where C libraries would print)."""
+    env = dict(os.environ, PYTHONPATH=os.path.dirname(os.path.dirname(__file__)),
+               PYTHONWARNINGS="ignore")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == "" and result.stdout == ""
+
 def netpbm(array, maxval=None):
     """PGM (grey) or PPM (RGB) bytes of an 8- or 16-bit unsigned image;
     OpenJPH codes `maxval`'s bit depth (all of the dtype's by default)."""
@@ -172,12 +183,7 @@ def test_openjpeg_writes_nothing_to_stderr(tmp_path):
         "tfdicom.numpy.decode_dicom_image(data, on_error='skip')\n")
     codestream = openjpeg.encode(GREY8, photometric_interpretation=2)
     (tmp_path / "bad.dcm").write_bytes(wrap(GREY8[np.newaxis], [codestream[:40]], J2K_LOSSLESS))
-    env = dict(os.environ, PYTHONPATH=os.path.dirname(os.path.dirname(__file__)),
-               PYTHONWARNINGS="ignore")
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                            env=env)
-    assert result.returncode == 0, result.stderr
-    assert result.stderr == "" and result.stdout == ""
+    run_silently(script)
 
 
 # Lossless HTJ2K goes through OpenJPH; the counts show which library decoded.
@@ -313,12 +319,7 @@ def test_openjph_is_silent_and_leaves_corrupt_data_to_openjpeg(tmp_path):
         f"data = open({str(tmp_path / 'bad.dcm')!r}, 'rb').read()\n"
         "tfdicom.numpy.decode_dicom_image(data, on_error='skip')\n"
         f"open({str(tmp_path / 'counts.json')!r}, 'w').write(json.dumps(_core._j2k_decoder_counts()))\n")
-    env = dict(os.environ, PYTHONPATH=os.path.dirname(os.path.dirname(__file__)),
-               PYTHONWARNINGS="ignore")
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                            env=env)
-    assert result.returncode == 0, result.stderr
-    assert result.stderr == "" and result.stdout == ""
+    run_silently(script)
     counts = json.loads((tmp_path / "counts.json").read_text())
     assert counts["openjph"] == 0 and counts["openjph_refused"] == 1, counts
 
