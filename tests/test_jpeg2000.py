@@ -30,7 +30,6 @@ HTJ2K_LOSSY = "1.2.840.10008.1.2.4.203"
 J2K_LOSSLESS = "1.2.840.10008.1.2.4.90"
 
 
-
 def run_silently(script):
     """Runs `script` in a fresh Python: it must succeed and print nothing
     (stdout and stderr are where C libraries would print)."""
