@@ -36,6 +36,11 @@ list_sources | (cd "$HERE" && while IFS= read -r -d '' f; do
 done | xargs -0 -r cp --parents -t "$WORK/src")
 # DCMTK's data dictionary goes into the package (only the wheel has it: a
 # source build uses the system's).
+# The release sources CMake builds in (not in git): reuse the fetched ones.
+for fetched in "$HERE"/third_party/*/.complete; do
+  [ -f "$fetched" ] && cp -r "$(dirname "$fetched")" "$WORK/src/third_party/"
+done
+bash "$WORK/src/tools/fetch_sources.sh"
 "$PYTHON" "$HERE/tools/wheel_bundle.py" dictionary "$WORK/src/tfdicom/dcmtk"
 "$PYTHON" -m pip wheel --no-build-isolation --no-deps -w "$WORK/plain" "$WORK/src" >&2
 plain=("$WORK"/plain/tfdicom-*.whl)

@@ -1,17 +1,19 @@
 #!/usr/bin/env bash
 # Sets up everything tfdicom needs on Debian 12 (as root), then builds it in
 # place. Safe to re-run: each step is skipped when already done.
-#   apt packages: compiler, DCMTK (library, tools, data dictionary), OpenJPEG,
-#                 OpenJPH
+#   apt packages: compiler, DCMTK (library, tools, data dictionary), the codec
+#                 libraries (CharLS and OpenJPEG as fallbacks: see
+#                 tools/fetch_sources.sh, third_party/README.md)
 #   .venv/:      Python packages from requirements-dev.txt
 #   tfdicom/:    _tfdicom_ops.so and _core*.so, built by CMake in build/
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
-# openjph-tools (ojph_compress) makes the HTJ2K test files; clang, its
+# openjph-tools (ojph_compress, ojph_expand) makes and checks the HTJ2K test
+# files; clang, its
 # runtime and googletest build the core's sanitized unit tests and fuzzer.
-APT_PACKAGES=(g++ make git curl python3-venv libdcmtk-dev dcmtk libopenjp2-7-dev libopenjph-dev
+APT_PACKAGES=(g++ make git curl python3-venv libdcmtk-dev dcmtk libopenjp2-7-dev
               libjpeg62-turbo-dev libcharls-dev libdeflate-dev openjph-tools
               clang libclang-rt-14-dev libgtest-dev)
 missing=()
@@ -39,7 +41,7 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   echo "$want" > "$stamp"
 fi
 
-bash tools/fetch_charls.sh
+bash tools/fetch_sources.sh
 
 mkdir -p build
 echo "bootstrap: building (cmake, -j2)"

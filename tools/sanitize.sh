@@ -19,7 +19,8 @@ FUZZ_COVERAGE="-fsanitize=fuzzer-no-link"
 
 CC=clang CXX=clang++ .venv/bin/cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DTFDICOM_BUILD_TF=OFF -DTFDICOM_BUILD_PYTHON=OFF -DTFDICOM_BUILD_TESTS=ON \
-  -DTFDICOM_BUILD_FUZZERS=ON -DCMAKE_CXX_FLAGS="$SAN $FUZZ_COVERAGE" -DCMAKE_EXE_LINKER_FLAGS="$SAN" \
+  -DTFDICOM_BUILD_FUZZERS=ON -DCMAKE_CXX_FLAGS="$SAN $FUZZ_COVERAGE" -DCMAKE_C_FLAGS="$SAN $FUZZ_COVERAGE" \
+  -DCMAKE_EXE_LINKER_FLAGS="$SAN" \
   >"$BUILD.configure.log" 2>&1 || { cat "$BUILD.configure.log"; exit 1; }
 .venv/bin/cmake --build "$BUILD" -j2 >"$BUILD.build.log" 2>&1 \
   || { grep -E "error" -A5 "$BUILD.build.log" | head -60; echo "sanitize: build failed" >&2; exit 1; }
@@ -39,7 +40,8 @@ if [ -e "${regressions[0]}" ]; then "$BUILD/fuzz_decode" "${regressions[@]}"; fi
 TSAN_BUILD=build-tsan
 CC=clang CXX=clang++ .venv/bin/cmake -S . -B "$TSAN_BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DTFDICOM_BUILD_TF=OFF -DTFDICOM_BUILD_PYTHON=OFF -DTFDICOM_BUILD_TESTS=ON \
-  -DCMAKE_CXX_FLAGS="-fsanitize=thread" -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=thread" \
+  -DCMAKE_CXX_FLAGS="-fsanitize=thread" -DCMAKE_C_FLAGS="-fsanitize=thread" \
+  -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=thread" \
   >"$TSAN_BUILD.configure.log" 2>&1 || { cat "$TSAN_BUILD.configure.log"; exit 1; }
 .venv/bin/cmake --build "$TSAN_BUILD" -j2 --target core_tests >"$TSAN_BUILD.build.log" 2>&1 \
   || { grep -E "error" -A5 "$TSAN_BUILD.build.log" | head -60; echo "sanitize: TSan build failed" >&2; exit 1; }

@@ -220,15 +220,19 @@ def licence_files(names):
         plain = package.split(":")[0]
         lines.append(f"| `{name}` | `{original}` | {package} | {version} | "
                      f"[{plain}.copyright]({plain}.copyright) |")
-    # CharLS built into the core from its release source (tools/fetch_charls.sh)
-    # rather than bundled as Debian's library.
-    charls = sorted(glob.glob(os.path.join(ROOT, "third_party", "charls-*", "LICENSE.md")))
-    if charls and not any("libcharls" in n for n in names):
-        release = os.path.basename(os.path.dirname(charls[-1]))
-        with open(charls[-1], "rb") as f:
-            files[f"{LICENSES_DIR}{release}.LICENSE.md"] = f.read()
-        lines += ["", f"CharLS is compiled into the binaries from its release source ({release}),",
-                  f"under its BSD-3-Clause licence: [{release}.LICENSE.md]({release}.LICENSE.md)."]
+    # Libraries compiled into the binaries from their release sources
+    # (tools/fetch_sources.sh) rather than bundled as Debian's.
+    for stem, library, dir_glob, licence in (("libcharls", "CharLS", "charls-*", "BSD-3-Clause"),
+                                             ("libopenjp2", "OpenJPEG", "openjpeg-*", "BSD-2-Clause")):
+        sources = sorted(glob.glob(os.path.join(ROOT, "third_party", dir_glob, "LICENSE*")))
+        if not sources or any(stem in n for n in names):
+            continue
+        release = os.path.basename(os.path.dirname(sources[-1]))
+        target = f"{release}.{os.path.basename(sources[-1])}"
+        with open(sources[-1], "rb") as f:
+            files[f"{LICENSES_DIR}{target}"] = f.read()
+        lines += ["", f"{library} is compiled into the binaries from its release source "
+                  f"({release}), under its {licence} licence: [{target}]({target})."]
     lines.append("")
     files[f"{LICENSES_DIR}README.md"] = "\n".join(lines).encode()
     return files

@@ -9,7 +9,6 @@
 #include <string>
 
 #include "cc/core/concurrency.h"
-#include "cc/core/htj2k_decoder.h"
 
 namespace tfdicom {
 namespace {
@@ -107,9 +106,7 @@ int OpenJpegThreads(const FrameLayout& layout) {
   return samples >= kMinSamplesForThreads ? DecodeThreadBudget() : 1;
 }
 
-std::atomic<uint64_t> openjph_frames{0};
 std::atomic<uint64_t> openjpeg_frames{0};
-std::atomic<uint64_t> openjph_refusals{0};
 std::atomic<uint64_t> openjpeg_threaded_frames{0};
 
 Status DecodeWithOpenJpeg(std::string_view codestream, const FrameLayout& layout, void* out,
@@ -194,24 +191,13 @@ Status DecodeWithOpenJpeg(std::string_view codestream, const FrameLayout& layout
 
 Status DecodeJ2kFrame(std::string_view codestream, const FrameLayout& layout, void* out,
                       size_t out_size) {
-  if (IsReversibleHtj2k(codestream)) {
-    bool refused = false;
-    const Status status = DecodeHtj2kFrame(codestream, layout, out, out_size, &refused);
-    if (!refused) {
-      if (status.ok()) openjph_frames.fetch_add(1, std::memory_order_relaxed);
-      return status;
-    }
-    openjph_refusals.fetch_add(1, std::memory_order_relaxed);
-  }
   const Status status = DecodeWithOpenJpeg(codestream, layout, out, out_size);
   if (status.ok()) openjpeg_frames.fetch_add(1, std::memory_order_relaxed);
   return status;
 }
 
 J2kDecodersUsed J2kDecoderCounts() {
-  return {openjph_frames.load(std::memory_order_relaxed),
-          openjpeg_frames.load(std::memory_order_relaxed),
-          openjph_refusals.load(std::memory_order_relaxed),
+  return {openjpeg_frames.load(std::memory_order_relaxed),
           openjpeg_threaded_frames.load(std::memory_order_relaxed)};
 }
 

@@ -186,9 +186,8 @@ PYBIND11_MODULE(_core, m) {
         "'UID (name)' from tfdicom's transfer syntax table");
   m.def("_j2k_decoder_counts", [] {
     const tfdicom::J2kDecodersUsed used = tfdicom::J2kDecoderCounts();
-    return py::dict(py::arg("openjph") = used.openjph, py::arg("openjpeg") = used.openjpeg,
-                    py::arg("openjph_refused") = used.openjph_refused,
+    return py::dict(py::arg("openjpeg") = used.openjpeg,
                     py::arg("openjpeg_threaded") = used.openjpeg_threaded);
-  }, "frames each JPEG 2000 library has decoded in this process (for tests)");
+  }, "frames OpenJPEG has decoded in this process, and on several threads (for tests)");
   tfdicom::AddDataBindings(m);
 }
