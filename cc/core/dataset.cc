@@ -8,6 +8,7 @@
 
 #include "cc/core/codecs.h"
 #include "cc/core/dcmtk_status.h"
+#include "cc/core/header_scan.h"
 #include "dcmtk/config/osconfig.h"
 #include "dcmtk/dcmdata/dcdatset.h"
 #include "dcmtk/dcmdata/dcdeftag.h"
@@ -56,12 +57,7 @@ bool IsPixelTag(uint32_t tag) {
 }
 
 bool IsLongVr(const uint8_t* vr) {
-  static constexpr const char* kLong[] = {"OB", "OW", "OF", "OD", "OL", "OV",
-                                          "UN", "SQ", "UT", "UC", "UR"};
-  for (const char* v : kLong) {
-    if (vr[0] == v[0] && vr[1] == v[1]) return true;
-  }
-  return false;
+  return tfdicom::IsLongVr(static_cast<char>(vr[0]), static_cast<char>(vr[1]));
 }
 
 // Where the data set starts: after the preamble and the group 0002 meta

@@ -126,7 +126,7 @@ class ImageDecoder {
   Status OpenPixels(ImageInfo* info) {
     const TransferSyntax& ts = *header_.transfer_syntax;
     const PixelElementSpan& span = header_.pixel;
-    const FrameDecoder* decoder = FindFrameDecoder(header_.transfer_syntax_uid);
+    const FrameDecoder* decoder = decoder_ = FindFrameDecoder(header_.transfer_syntax_uid);
     const bool native = ts.encoding != PixelEncoding::kEncapsulated && !span.undefined_length;
     if (native || (span.undefined_length && decoder != nullptr)) {
       if (span.tag == 0) return NoPixelData();
@@ -284,9 +284,8 @@ class ImageDecoder {
   Status ReadFrame(const ImageInfo& info, uint32_t frame, void* destination,
                    const void** samples) {
     Status status = reader_->Read(frame, destination, samples);
-    const FrameDecoder* decoder = FindFrameDecoder(info.transfer_syntax_uid);
-    if (status.code() == Code::kUnimplemented && !dcmtk_frames_ && decoder != nullptr &&
-        decoder->dcmtk_fallback) {
+    if (status.code() == Code::kUnimplemented && !dcmtk_frames_ && decoder_ != nullptr &&
+        decoder_->dcmtk_fallback) {
       TFDICOM_RETURN_IF_ERROR(SwitchToDcmtk(info));
       status = reader_->Read(frame, destination, samples);
     }
@@ -334,6 +333,7 @@ class ImageDecoder {
   Dataset full_;    // the whole data set, when needed
   bool full_parsed_ = false;
   bool dcmtk_frames_ = false;
+  const FrameDecoder* decoder_ = nullptr;  // tfdicom's for this syntax, if any
   std::unique_ptr<FrameReader> reader_;
   Palette palette_;
   std::unique_ptr<ColorConverter> color_;

@@ -14,17 +14,6 @@ bool IsPixelTag(uint32_t tag) {
   return tag == 0x7FE00010 || tag == 0x7FE00008 || tag == 0x7FE00009;
 }
 
-// VRs whose explicit header has two reserved bytes and a 32-bit length
-// (PS3.5 7.1.2).
-bool IsLongVr(char a, char b) {
-  static constexpr const char kLong[][3] = {"OB", "OD", "OF", "OL", "OV", "OW", "SQ",
-                                            "SV", "UC", "UN", "UR", "UT", "UV"};
-  for (const char* v : kLong) {
-    if (a == v[0] && b == v[1]) return true;
-  }
-  return false;
-}
-
 // The VRs of PS3.5 6.2; DCMTK reads others its own way.
 bool IsKnownVr(char a, char b) {
   static constexpr const char kKnown[][3] = {
@@ -232,6 +221,15 @@ size_t ReadMetaHeader(std::string_view bytes, std::string* transfer_syntax_uid) 
 }
 
 }  // namespace
+
+bool IsLongVr(char a, char b) {
+  static constexpr const char kLong[][3] = {"OB", "OD", "OF", "OL", "OV", "OW", "SQ",
+                                            "SV", "UC", "UN", "UR", "UT", "UV"};
+  for (const char* v : kLong) {
+    if (a == v[0] && b == v[1]) return true;
+  }
+  return false;
+}
 
 bool ScanHeader(std::string_view bytes, HeaderScan* scan) {
   if (bytes.size() < kPreambleLength + 4 || bytes.substr(kPreambleLength, 4) != "DICM") {

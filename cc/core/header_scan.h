@@ -36,6 +36,10 @@ struct HeaderScan {
   bool level_sequences = false;
 };
 
+// Whether an explicit VR header of this VR has two reserved bytes and a
+// 32-bit length (PS3.5 7.1.2).
+bool IsLongVr(char a, char b);
+
 // Scans `bytes`; returns false when it declines (see above). A file without
 // a pixel element is declined too, so that DCMTK's full parse reports it.
 bool ScanHeader(std::string_view bytes, HeaderScan* scan);

@@ -40,6 +40,16 @@ Photometric ParsePhotometric(const std::string& name) {
 
 }  // namespace
 
+bool operator==(const ImageAttributes& a, const ImageAttributes& b) {
+  return a.rows == b.rows && a.columns == b.columns &&
+         a.samples_per_pixel == b.samples_per_pixel &&
+         a.pixel_representation == b.pixel_representation &&
+         a.planar_configuration == b.planar_configuration &&
+         a.bits_allocated == b.bits_allocated && a.bits_stored == b.bits_stored &&
+         a.high_bit == b.high_bit && a.photometric == b.photometric &&
+         a.number_of_frames == b.number_of_frames;
+}
+
 ImageAttributes ReadImageAttributes(DcmItem& item) {
   ImageAttributes a;
   a.rows = FindUint16(item, DCM_Rows);

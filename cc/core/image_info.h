@@ -60,6 +60,8 @@ struct ImageAttributes {
   std::optional<std::string> number_of_frames;  // first value, padding removed
 };
 
+bool operator==(const ImageAttributes& a, const ImageAttributes& b);
+
 // The attributes of `item` (a data set DCMTK parsed).
 ImageAttributes ReadImageAttributes(DcmItem& item);
 

@@ -42,16 +42,6 @@ tfdicom::DecodeOptions OptionsFor(uint8_t selector) {
   return options;
 }
 
-bool SameAttributes(const tfdicom::ImageAttributes& x, const tfdicom::ImageAttributes& y) {
-  return x.rows == y.rows && x.columns == y.columns &&
-         x.samples_per_pixel == y.samples_per_pixel &&
-         x.pixel_representation == y.pixel_representation &&
-         x.planar_configuration == y.planar_configuration &&
-         x.bits_allocated == y.bits_allocated && x.bits_stored == y.bits_stored &&
-         x.high_bit == y.high_bit && x.photometric == y.photometric &&
-         x.number_of_frames == y.number_of_frames;
-}
-
 // ScanHeader declines or reads what DCMTK reads. It may accept a header
 // that DCMTK refuses for damage inside content it skips (a sequence item,
 // a UN value DCMTK parses as a sequence): the image is still readable.
@@ -65,7 +55,7 @@ void CheckHeaderScan(std::string_view bytes) {
   if (scan.transfer_syntax_uid != dataset.transfer_syntax_uid() || a.tag != b.tag ||
       a.undefined_length != b.undefined_length || a.value_offset != b.value_offset ||
       a.declared_length != b.declared_length ||
-      !SameAttributes(scan.attributes, tfdicom::ReadImageAttributes(dataset.dataset()))) {
+      !(scan.attributes == tfdicom::ReadImageAttributes(dataset.dataset()))) {
     __builtin_trap();
   }
 }
