@@ -93,9 +93,11 @@ def rss_kb():
     with open("/proc/self/status") as f:
         return next(int(l.split()[1]) for l in f if l.startswith("VmRSS"))
 run(1000)                      # warm up: caches, allocator arenas, codec tables
-before = rss_kb()
-run(10000)
-print(before, rss_kb())
+marks = [rss_kb()]
+for _ in range(2):
+    run(10000)
+    marks.append(rss_kb())
+print(*marks)
 """
 
 
@@ -105,8 +107,12 @@ def test_rss_stays_flat_over_ten_thousand_decodes():
     result = subprocess.run([sys.executable, "-c", RSS_SCRIPT, os.path.join(ROOT, "tests")],
                             capture_output=True, text=True, env=env, timeout=600)
     assert result.returncode == 0, result.stderr
-    before, after = map(int, result.stdout.split())
-    assert after - before < 4 * 1024, f"RSS grew {after - before} KiB over 10,000 decodes"
+    # A leak grows RSS in every window of 10,000 decodes. glibc may still add
+    # an arena (OpenJPEG's worker threads allocate too) in one window: that
+    # is bounded, so the smaller of the two windows is the test.
+    start, middle, end = map(int, result.stdout.split())
+    growth = min(middle - start, end - middle)
+    assert growth < 4 * 1024, f"RSS grew {middle - start} and {end - middle} KiB over two windows of 10,000 decodes"
 
 
 def test_decoding_writes_nothing_to_stdout_or_stderr():
