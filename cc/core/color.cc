@@ -56,7 +56,11 @@ ColorConverter::ColorConverter(const ImageInfo& info, Photometric photometric, b
                                SampleType sample_type, BitExtraction bits,
                                const Palette* palette)
     : info_(info), photometric_(photometric), planar_(planar), sample_type_(sample_type),
-      bits_(bits), palette_(photometric == Photometric::kPaletteColor ? palette : nullptr) {}
+      bits_(bits), palette_(photometric == Photometric::kPaletteColor ? palette : nullptr) {
+  // Uncompressed YBR_FULL_422 is always Y Y Cb Cr by pixel pair (PS3.3
+  // C.7.6.3.1.2, PS3.5 8.2.1): (0028,0006) cannot make it planar.
+  if (photometric_ == Photometric::kYbrFull422) planar_ = false;
+}
 
 Status ColorConverter::Check() const {
   if (photometric_ == Photometric::kPaletteColor) {
@@ -72,8 +76,14 @@ Status ColorConverter::Check() const {
   switch (photometric_) {
     case Photometric::kRgb:
       return OkStatus();
-    case Photometric::kYbrFull:
     case Photometric::kYbrFull422:
+      if (info_.columns % 2 != 0) {
+        // Pixel pairs share their chroma within a row.
+        return InvalidArgument("YBR_FULL_422 with an odd (0028,0011) Columns=" +
+                               std::to_string(info_.columns));
+      }
+      [[fallthrough]];
+    case Photometric::kYbrFull:
       if (SampleTypeSize(sample_type_) == 1) return OkStatus();
       return Unimplemented(info_.photometric_name + " with " +
                            std::to_string(info_.bits_allocated) + "-bit samples is not supported");

@@ -313,7 +313,8 @@ class ImageDecoder {
       }
       TFDICOM_RETURN_IF_ERROR(color_->ToRgb(&samples));
       if (luminance_) {
-        wide_.resize(info.samples_per_frame());
+        // ToRgb delivered three samples per pixel (PALETTE COLOR included).
+        wide_.resize(info.pixels_per_frame() * 3);
         ConvertSamples(samples, wide_.size(), extract_plan_, wide_.data());
         RgbToLuminance(wide_.data(), info.pixels_per_frame());
         ConvertSamples(wide_.data(), out_count, plan, out);

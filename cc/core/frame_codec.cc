@@ -228,7 +228,11 @@ const FrameDecoder* FindFrameDecoder(std::string_view transfer_syntax_uid) {
 }
 
 std::string DecodedColorModel(const FrameDecoder& decoder, const std::string& photometric) {
-  return decoder.converts_to_rgb(photometric) ? "RGB" : photometric;
+  if (decoder.converts_to_rgb(photometric)) return "RGB";
+  // Every decoder delivers three samples per pixel: a codec other than JPEG
+  // baseline carries YBR_FULL_422 as full YBR (pydicom reads it so).
+  if (photometric == "YBR_FULL_422") return "YBR_FULL";
+  return photometric;
 }
 
 Status RegisterFrameCodecs() {

@@ -29,7 +29,9 @@ struct FrameDecoder {
 // none (DCMTK's codec decodes those).
 const FrameDecoder* FindFrameDecoder(std::string_view transfer_syntax_uid);
 
-// The colour model that `decoder` delivers for a file's (0028,0004).
+// The colour model that `decoder` delivers for a file's (0028,0004): RGB
+// where it converts, YBR_FULL for YBR_FULL_422 (decoders deliver every
+// sample of every pixel), else the file's.
 std::string DecodedColorModel(const FrameDecoder& decoder, const std::string& photometric);
 
 // Registers every decoder of the table with DCMTK, ahead of DCMTK's codecs

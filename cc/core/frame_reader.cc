@@ -8,6 +8,7 @@
 #include "cc/core/dcmtk_status.h"
 #include "cc/core/fragments.h"
 #include "cc/core/frame_codec.h"
+#include "cc/core/jpeg_header.h"
 #include "cc/core/transfer_syntax.h"
 #include "dcmtk/config/osconfig.h"
 #include "dcmtk/dcmdata/dcdatset.h"
@@ -112,26 +113,39 @@ class NativeFrameReader : public FrameReader {
   std::vector<uint8_t> whole_;
 };
 
+// Frames through DCMTK's codecs. DCMTK writes what the codestream holds, not
+// what the header says, so a frame that would not fill the output is
+// refused before it is decoded: JPEG frames by their frame header (DCMTK
+// decodes JPEG extended, and lossless JPEG that tfdicom's decoder leaves).
 class DcmtkFrameReader : public FrameReader {
  public:
   DcmtkFrameReader(Dataset& dataset, DcmPixelData* pixels, const ImageInfo& info,
-                          uint32_t frame_size, Photometric photometric)
+                   uint32_t frame_size, Photometric photometric, PixelItems jpeg_items,
+                   std::vector<size_t> jpeg_starts)
       : dataset_(dataset), pixels_(pixels), info_(info), frame_size_(frame_size),
-        buffer_(frame_size + (frame_size & 1)), photometric_(photometric) {}
+        buffer_(frame_size + (frame_size & 1)), photometric_(photometric),
+        jpeg_items_(std::move(jpeg_items)), jpeg_starts_(std::move(jpeg_starts)) {
+    layout_.rows = info.rows;
+    layout_.columns = info.columns;
+    layout_.samples_per_pixel = info.samples_per_pixel;
+    layout_.bits_allocated = info.bits_allocated;
+    layout_.photometric = info.photometric_name;
+  }
 
   Status Read(uint32_t frame, void* destination, const void** samples) override {
+    if (!jpeg_starts_.empty()) {
+      std::string_view codestream;
+      Status status = FrameCodestream(jpeg_items_, jpeg_starts_, frame, &scratch_, &codestream);
+      if (status.ok()) status = CheckJpegFrameFits(codestream, layout_);
+      if (!status.ok()) return status.WithContext(FrameContext(frame));
+    }
     OFString color_model;
     // DCMTK may write a pad byte after an odd-sized frame: only into our buffer.
     void* out = destination != nullptr && frame_size_ % 2 == 0 ? destination : buffer_.data();
     const OFCondition condition = pixels_->getUncompressedFrame(
         &dataset_.dataset(), frame, start_fragment_, out, static_cast<Uint32>(buffer_.size()),
         color_model);
-    if (condition.bad()) {
-      return FromCondition(condition, "cannot decompress frame " + std::to_string(frame + 1) +
-                                          " of " + std::to_string(info_.frames) + " (" +
-                                          DescribeTransferSyntax(info_.transfer_syntax_uid) +
-                                          ")");
-    }
+    if (condition.bad()) return FromCondition(condition, FrameContext(frame));
     *samples = out;
     return OkStatus();
   }
@@ -144,6 +158,12 @@ class DcmtkFrameReader : public FrameReader {
   }
 
  private:
+  std::string FrameContext(uint32_t frame) const {
+    return "cannot decompress frame " + std::to_string(frame + 1) + " of " +
+           std::to_string(info_.frames) + " (" +
+           DescribeTransferSyntax(info_.transfer_syntax_uid) + ")";
+  }
+
   Dataset& dataset_;
   DcmPixelData* pixels_;
   ImageInfo info_;
@@ -151,6 +171,10 @@ class DcmtkFrameReader : public FrameReader {
   std::vector<uint8_t> buffer_;
   Photometric photometric_;
   Uint32 start_fragment_ = 0;
+  PixelItems jpeg_items_;            // the fragments, when the frames are JPEG
+  std::vector<size_t> jpeg_starts_;  // their first fragment per frame; empty: not JPEG
+  FrameLayout layout_;
+  std::string scratch_;
 };
 
 class EncapsulatedFrameReader : public FrameReader {
@@ -276,22 +300,39 @@ Status MakeDcmtkFrameReader(Dataset& dataset, const ImageInfo& info,
   const DcmRepresentationParameter* parameter = nullptr;
   pixels->getOriginalRepresentationKey(original, parameter);
   DcmPixelSequence* fragments = nullptr;
-  if (DcmXfer(original).isEncapsulated() &&
+  PixelItems jpeg_items;
+  std::vector<size_t> jpeg_starts;
+  const DcmXfer xfer(original);
+  if (xfer.isEncapsulated() &&
       pixels->getEncapsulatedRepresentation(original, parameter, fragments).good() &&
       fragments != nullptr) {
-    TFDICOM_RETURN_IF_ERROR(CheckFragmentCount(ListPixelItems(*fragments), info.frames));
+    PixelItems items = ListPixelItems(*fragments);
+    TFDICOM_RETURN_IF_ERROR(CheckFragmentCount(items, info.frames));
+    if (xfer.getJPEGProcess8Bit() != 0) {  // the JPEG processes (IJG's codecs)
+      TFDICOM_RETURN_IF_ERROR(FrameStarts(items, info.frames, &jpeg_starts));
+      jpeg_items = std::move(items);
+    }
   }
   Uint32 frame_size = 0;
   TFDICOM_RETURN_IF_ERROR(FromCondition(
       pixels->getUncompressedFrameSize(&dataset.dataset(), frame_size),
       "cannot compute the frame size"));
+  // What the colour conversion will read of each frame.
+  const uint64_t expected = (xfer.isEncapsulated() ? info.samples_per_frame()
+                                                   : info.native_samples_per_frame()) *
+                            (info.bits_allocated / 8);
+  if (frame_size < expected) {
+    return Unimplemented("DCMTK's codec for " + DescribeTransferSyntax(info.transfer_syntax_uid) +
+                         " delivers frames of " + std::to_string(frame_size) + " bytes, not " +
+                         std::to_string(expected));
+  }
   OFString color_model;
   Photometric photometric = info.photometric;
   if (pixels->getDecompressedColorModel(&dataset.dataset(), color_model).good()) {
     photometric = PhotometricFromName(color_model.c_str(), info.photometric);
   }
-  *reader = std::make_unique<DcmtkFrameReader>(dataset, pixels, info, frame_size,
-                                                      photometric);
+  *reader = std::make_unique<DcmtkFrameReader>(dataset, pixels, info, frame_size, photometric,
+                                               std::move(jpeg_items), std::move(jpeg_starts));
   return OkStatus();
 }
 

@@ -26,11 +26,18 @@ enum class Code {
 // Returns "InvalidArgument", "DataLoss", ... for messages and tests.
 const char* CodeName(Code code);
 
+// Returns `text` unchanged when it is valid UTF-8; else with each byte that
+// is not part of a valid UTF-8 sequence written as "\xNN".
+std::string ValidUtf8(std::string text);
+
 class [[nodiscard]] Status {
  public:
   Status() = default;
+  // `message` may hold bytes from the input; it is kept as valid UTF-8
+  // (each byte of an invalid sequence becomes "\xNN"), so that every
+  // binding can pass it on as text.
   Status(Code code, std::string message)
-      : code_(code), message_(std::move(message)) {}
+      : code_(code), message_(ValidUtf8(std::move(message))) {}
 
   bool ok() const { return code_ == Code::kOk; }
   Code code() const { return code_; }

@@ -1,8 +1,10 @@
 // libFuzzer harness over the TensorFlow-free core: every input is decoded as
-// an image with two option sets (one chosen by a byte of the input), its tags
+// an image with two option sets (one chosen by a byte of the input), each
+// into outputs pre-filled two ways that must come out equal, its tags
 // are looked up, and it is written as DICOM JSON. The quick header scan must
 // read every header it accepts as DCMTK does (a crash otherwise). Built by tools/sanitize.sh
 // with clang, AddressSanitizer and UndefinedBehaviorSanitizer.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -67,15 +69,27 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   CheckHeaderScan(bytes);
   const uint8_t selector = size > 200 ? data[size / 2] : 0;
   for (uint8_t variant : {uint8_t{0}, selector}) {
-    std::vector<uint8_t> output;
-    auto allocate = [&](const std::vector<int64_t>& shape) -> void* {
-      uint64_t count = 1;
-      for (int64_t d : shape) count *= static_cast<uint64_t>(d);
-      const tfdicom::DecodeOptions options = OptionsFor(variant);
-      output.assign(count * tfdicom::DTypeSize(options.dtype) + 1, 0);
-      return output.data();
-    };
-    (void)tfdicom::DecodeImage(bytes, OptionsFor(variant), allocate);
+    // Only bytes that a decoder wrote are returned: a decode that succeeds
+    // into an output filled with 0x00 must give the same bytes into one
+    // filled with 0xFF.
+    std::vector<uint8_t> outputs[2];
+    tfdicom::Status status[2];
+    for (int fill = 0; fill < 2; ++fill) {
+      auto allocate = [&](const std::vector<int64_t>& shape) -> void* {
+        uint64_t count = 1;
+        for (int64_t d : shape) count *= static_cast<uint64_t>(d);
+        const tfdicom::DecodeOptions options = OptionsFor(variant);
+        outputs[fill].assign(count * tfdicom::DTypeSize(options.dtype) + 1, fill ? 0xFF : 0x00);
+        return outputs[fill].data();
+      };
+      status[fill] = tfdicom::DecodeImage(bytes, OptionsFor(variant), allocate);
+      if (!status[fill].ok()) break;
+    }
+    if (status[0].ok() &&
+        (!status[1].ok() || outputs[0].size() != outputs[1].size() ||
+         !std::equal(outputs[0].begin(), outputs[0].end() - 1, outputs[1].begin()))) {
+      __builtin_trap();  // an output byte that no decoder wrote, or nondeterminism
+    }
   }
   static const std::vector<tfdicom::TagPath> paths = [] {
     std::vector<tfdicom::TagPath> p;

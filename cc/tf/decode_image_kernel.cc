@@ -76,18 +76,23 @@ class DecodeDicomImageOp : public OpKernel {
     // TensorFlow runs kernels with denormals flushed to zero; float pixel
     // data and rescaled values keep theirs, as in tfdicom.numpy.
     tensorflow::port::ScopedDontFlushDenormal dont_flush_denormals;
-    Tensor* image = nullptr;
+    // The image goes into a temporary that becomes the output only once
+    // the decode succeeded: a codestream that fails after allocation still
+    // leaves output 0 free for the empty result of on_error='skip'.
+    Tensor image;
     absl::Status allocation;
     auto allocate = [&](const std::vector<int64_t>& dims) -> void* {
       TensorShape shape;
       allocation = ToTensorShape(dims, &shape);
-      if (allocation.ok()) allocation = ctx->allocate_output(0, shape, &image);
-      return allocation.ok() ? image->data() : nullptr;
+      if (allocation.ok()) allocation = ctx->allocate_temp(output_type(0), shape, &image);
+      return allocation.ok() ? image.data() : nullptr;
     };
-    const Status status =
-        DecodeImage(bytes, options_, allocate);
+    const Status status = DecodeImage(bytes, options_, allocate);
     OP_REQUIRES_OK(ctx, allocation);  // framework failures are never skipped
-    if (status.ok()) return;
+    if (status.ok()) {
+      ctx->set_output(0, image);
+      return;
+    }
     if (options_.on_error == OnError::kStrict || !IsSkippable(status)) {
       ctx->SetStatus(ToAbslStatus(status));
       return;
@@ -96,7 +101,8 @@ class DecodeDicomImageOp : public OpKernel {
                                  << status.message();
     TensorShape empty;
     OP_REQUIRES_OK(ctx, ToTensorShape(EmptyShape(options_), &empty));
-    OP_REQUIRES_OK(ctx, ctx->allocate_output(0, empty, &image));
+    Tensor* output = nullptr;
+    OP_REQUIRES_OK(ctx, ctx->allocate_output(0, empty, &output));
   }
 
  private:
