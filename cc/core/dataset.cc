@@ -9,6 +9,7 @@
 #include "cc/core/codecs.h"
 #include "cc/core/dcmtk_status.h"
 #include "cc/core/header_scan.h"
+#include "cc/core/structure_check.h"
 #include "dcmtk/config/osconfig.h"
 #include "dcmtk/dcmdata/dcdatset.h"
 #include "dcmtk/dcmdata/dcdeftag.h"
@@ -61,18 +62,37 @@ bool IsLongVr(const uint8_t* vr) {
 }
 
 // Where the data set starts: after the preamble and the group 0002 meta
-// elements (always explicit VR little endian).
-size_t MetaHeaderEnd(std::string_view bytes) {
+// elements (always explicit VR little endian). Sets `uid` to (0002,0010)
+// TransferSyntaxUID when there is one.
+size_t MetaHeaderEnd(std::string_view bytes, std::string* uid = nullptr) {
   const auto* p = reinterpret_cast<const uint8_t*>(bytes.data());
   size_t pos = HasPart10Prefix(bytes) ? kPreambleLength + 4 : 0;
   while (pos + 8 <= bytes.size() && ReadU16(p + pos, false) == 0x0002) {
     const bool long_form = IsLongVr(p + pos + 4);
     if (long_form && pos + 12 > bytes.size()) break;
     const uint64_t length = long_form ? ReadU32(p + pos + 8, false) : ReadU16(p + pos + 6, false);
-    pos += (long_form ? 12 : 8) + length;
+    const size_t value = pos + (long_form ? 12 : 8);
+    if (uid != nullptr && ReadU16(p + pos + 2, false) == 0x0010 && value + length <= bytes.size()) {
+      std::string_view text = bytes.substr(value, length);
+      while (!text.empty() && (text.back() == '\0' || text.back() == ' ')) text.remove_suffix(1);
+      *uid = std::string(text);
+    }
+    pos = value + length;
   }
   return pos;
 }
+
+// How the structure check reads a data set of this transfer syntax.
+DatasetEncoding EncodingOf(const std::string& uid) {
+  const TransferSyntax* syntax = uid.empty() ? nullptr : FindTransferSyntax(uid);
+  if (syntax == nullptr) return DatasetEncoding::kUnknown;  // as DCMTK, which guesses
+  if (uid == "1.2.840.10008.1.2") return DatasetEncoding::kImplicitLittle;
+  return syntax->big_endian ? DatasetEncoding::kExplicitBig : DatasetEncoding::kExplicitLittle;
+}
+
+// Stops DCMTK's read of a deflated file after the meta header: every data
+// set element's tag is at or after it.
+const DcmTagKey kFirstDatasetTag(0x0000, 0x0001);
 
 struct DecompressorDeleter {
   void operator()(libdeflate_decompressor* d) const { libdeflate_free_decompressor(d); }
@@ -144,12 +164,26 @@ Status Dataset::Parse(std::string_view bytes, Depth depth) {
         std::to_string(bytes.size()) + " bytes)");
   }
 
+  // DCMTK reads sequences recursively: check the structure first (nesting,
+  // element and item counts; structure_check.h). A deflated data set is
+  // checked once inflated, and DCMTK reads only its meta header here.
+  std::string declared_uid;
+  const size_t start = MetaHeaderEnd(bytes, &declared_uid);
+  const TransferSyntax* declared = FindTransferSyntax(declared_uid);
+  const bool deflated = declared != nullptr && declared->encoding == PixelEncoding::kDeflated;
+  if (!deflated) {
+    TFDICOM_RETURN_IF_ERROR(CheckStructure(bytes, start, EncodingOf(declared_uid),
+                                           depth == Depth::kUntilPixelData));
+  }
+
   DcmInputBufferStream stream;
   stream.setBuffer(bytes.data(), static_cast<offile_off_t>(bytes.size()));
   stream.setEos();
   file_->transferInit();
   const OFCondition condition =
-      depth == Depth::kAll
+      deflated ? file_->readUntilTag(stream, EXS_Unknown, EGL_noChange, DCM_MaxReadLength,
+                                     kFirstDatasetTag)
+      : depth == Depth::kAll
           ? file_->read(stream)
           : file_->readUntilTag(stream, EXS_Unknown, EGL_noChange,
                                 DCM_MaxReadLength, DCM_FloatPixelData);
@@ -173,32 +207,37 @@ Status Dataset::Parse(std::string_view bytes, Depth depth) {
     transfer_syntax_uid_ = DcmXfer(dataset().getOriginalXfer()).getXferID();
   }
   transfer_syntax_ = FindTransferSyntax(transfer_syntax_uid_);
+  if (deflated) return InflateAndReparse(depth);
   if (depth == Depth::kUntilPixelData && transfer_syntax_ != nullptr) {
-    if (transfer_syntax_->encoding == PixelEncoding::kDeflated) return InflateAndReparse();
     TFDICOM_RETURN_IF_ERROR(LocatePixelElement(stream.tell()));
   }
   return OkStatus();
 }
 
-Status Dataset::InflateAndReparse() {
+Status Dataset::InflateAndReparse(Depth depth) {
   const size_t start = MetaHeaderEnd(bytes_);
   if (start > bytes_.size()) return DataLoss("truncated: the meta header runs past the end");
   TFDICOM_RETURN_IF_ERROR(Inflate(bytes_.substr(start), &inflated_));
   bytes_ = inflated_;
+  TFDICOM_RETURN_IF_ERROR(CheckStructure(inflated_, 0, DatasetEncoding::kExplicitLittle,
+                                         depth == Depth::kUntilPixelData));
   DcmInputBufferStream stream;
   stream.setBuffer(inflated_.data(), static_cast<offile_off_t>(inflated_.size()));
   stream.setEos();
   dataset().clear();
   dataset().transferInit();
   const OFCondition condition =
-      dataset().readUntilTag(stream, EXS_LittleEndianExplicit, EGL_noChange, DCM_MaxReadLength,
-                             DCM_FloatPixelData);
+      depth == Depth::kAll
+          ? dataset().read(stream, EXS_LittleEndianExplicit, EGL_noChange, DCM_MaxReadLength)
+          : dataset().readUntilTag(stream, EXS_LittleEndianExplicit, EGL_noChange,
+                                   DCM_MaxReadLength, DCM_FloatPixelData);
   dataset().transferEnd();
   if (condition.bad() && (condition == EC_StreamNotifyClient || stream.eos())) {
     return DataLoss(std::string("truncated or malformed deflated data set (DCMTK: ") +
                     condition.text() + ")");
   }
   TFDICOM_RETURN_IF_ERROR(FromCondition(condition, "cannot parse the inflated data set"));
+  if (depth == Depth::kAll) return OkStatus();
   return LocatePixelElement(stream.tell());
 }
 

@@ -63,7 +63,7 @@ class Dataset {
   Status LocatePixelElement(uint64_t stream_offset);
   // Inflates a deflated data set with libdeflate and reads it again from
   // memory, so that its pixel data is read in place like native data.
-  Status InflateAndReparse();
+  Status InflateAndReparse(Depth depth);
 
   std::unique_ptr<DcmFileFormat> file_;
   std::string_view bytes_;

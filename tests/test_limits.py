@@ -1,0 +1,226 @@
+"""Structure limits (docs/robustness.md, "Limits"): nesting depth, element
+and item counts, checked before DCMTK parses anything; DICOM JSON and tag
+lookup linear in the elements and items; DS and IS written as valid JSON."""
+
+import glob
+import json
+import os
+import struct
+import zlib
+
+import pytest
+
+import limits_files as lf
+import tfdicom.numpy as tn
+from tfdicom import errors
+
+HERE = os.path.dirname(__file__)
+REGRESSIONS = os.path.join(HERE, "fuzz_regressions")
+DEPTH = "sequences nest deeper than 64 levels"
+
+
+def tf_ops():
+    import tensorflow as tf
+
+    import tfdicom
+
+    return tf, tfdicom
+
+
+def entry_points():
+    """(name, callable) for every entry point that parses the header."""
+    return [
+        ("numpy.image", lambda d: tn.decode_dicom_image(d, on_error="strict")),
+        ("numpy.data", lambda d: tn.decode_dicom_data(d, [0x00280010])),
+        ("numpy.data_all", lambda d: tn.decode_dicom_data(d, [0x7FE00010])),
+        ("numpy.json", tn.decode_dicom_json),
+    ]
+
+
+def tf_entry_points():
+    tf, tfdicom = tf_ops()
+    return [
+        ("tf.image", lambda d: tfdicom.decode_dicom_image(tf.constant(d), on_error="strict")),
+        ("tf.data", lambda d: tfdicom.decode_dicom_data(tf.constant(d), tf.constant([0x00280010],
+                                                                                    tf.uint32))),
+        ("tf.json", lambda d: tfdicom.decode_dicom_json(tf.constant(d))),
+    ]
+
+
+def meta_end(data):
+    """Where the data set of a file made by limits_files starts."""
+    pos = 132
+    while struct.unpack_from("<H", data, pos)[0] == 0x0002:
+        if data[pos + 4:pos + 6] in (b"OB", b"UN"):
+            pos += 12 + struct.unpack_from("<I", data, pos + 8)[0]
+        else:
+            pos += 8 + struct.unpack_from("<H", data, pos + 6)[0]
+    return pos
+
+
+def deflated(data):
+    """The same file with its data set deflated (1.2.840.10008.1.2.1.99)."""
+    start = meta_end(data)
+    compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
+    body = compressor.compress(data[start:]) + compressor.flush()
+    return lf.part10("1.2.840.10008.1.2.1.99", body)
+
+
+NESTED = {
+    "explicit_undefined": lambda n: lf.nested_sequences(n),
+    "explicit_defined": lambda n: lf.nested_sequences(n, defined_length=True),
+    "implicit_undefined": lambda n: lf.nested_sequences(n, syntax=lf.IMPLICIT_LE),
+    "implicit_defined": lambda n: lf.nested_sequences(n, syntax=lf.IMPLICIT_LE,
+                                                      defined_length=True),
+    "big_endian_undefined": lambda n: lf.nested_sequences(n, syntax=lf.EXPLICIT_BE),
+    "big_endian_defined": lambda n: lf.nested_sequences(n, syntax=lf.EXPLICIT_BE,
+                                                        defined_length=True),
+    "deflated_undefined": lambda n: deflated(lf.nested_sequences(n)),
+    "no_preamble": lambda n: lf.nested_sequences(n)[132:],  # the meta header, no preamble
+    "bare_data_set": lambda n: lf.nested_sequences(n)[meta_end(lf.nested_sequences(1)):],
+}
+
+
+@pytest.mark.parametrize("kind", sorted(NESTED))
+def test_deep_nesting_is_refused_before_dcmtk_parses(kind):
+    data = NESTED[kind](7000)  # overflowed DCMTK's recursive parse (SIGSEGV)
+    # The image decode's header scan skips a sequence of defined length by
+    # its length (DCMTK never parses it): that image decodes. Everything
+    # that reaches DCMTK's parse is refused.
+    image_reads_it = kind.endswith("_defined")
+    for name, decode in entry_points():
+        if name == "numpy.image" and image_reads_it:
+            assert decode(data).shape == (1, 1, 1)
+            continue
+        with pytest.raises(errors.InvalidDicomError, match=DEPTH) as caught:
+            decode(data)
+        assert "offset" in str(caught.value), name
+    if not image_reads_it:
+        assert tn.decode_dicom_image(data, on_error="skip").shape == (0, 0, 0)
+
+
+def test_deep_nesting_raises_invalid_argument_in_tensorflow():
+    tf, _ = tf_ops()
+    data = lf.nested_sequences(7000, syntax=lf.IMPLICIT_LE)
+    for name, decode in tf_entry_points():
+        with pytest.raises(tf.errors.InvalidArgumentError, match=DEPTH):
+            decode(data)
+    _, tfdicom = tf_ops()
+    skipped = tfdicom.decode_dicom_image(tf.constant(data), on_error="skip")
+    assert skipped.shape == (0, 0, 0)
+
+
+@pytest.mark.parametrize("kind", ["explicit_undefined", "implicit_defined", "big_endian_defined",
+                                  "deflated_undefined"])
+def test_nesting_at_the_limit_is_read(kind):
+    data = NESTED[kind](64)
+    parsed = json.loads(tn.decode_dicom_json(data))
+    depth, node = 0, parsed
+    while "0040A730" in node:
+        node = node["0040A730"]["Value"][0]
+        depth += 1
+    assert depth == 64
+    assert node["0040A160"]["Value"] == ["deep"]
+    path = ".".join(["ContentSequence[0]"] * 64) + ".TextValue"
+    assert tn.decode_dicom_data(data, [path, "Rows"]).tolist() == ["deep", "1"]
+    assert tn.decode_dicom_image(data, on_error="strict").shape == (1, 1, 1)
+    with pytest.raises(errors.InvalidDicomError, match=DEPTH):
+        tn.decode_dicom_json(NESTED[kind](65))
+
+
+def test_item_count_limit():
+    # 2^22 + 1 empty items: 32 MiB, refused before DCMTK makes a node.
+    data = lf.many_items((1 << 22) + 1, empty=True)
+    with pytest.raises(errors.InvalidDicomError, match="more than 4194304 elements and items"):
+        tn.decode_dicom_data(data, ["SOPClassUID"])
+
+
+def test_fuzz_regression_files_are_refused():
+    files = sorted(glob.glob(os.path.join(REGRESSIONS, "nested_sequences_*.dcm")))
+    assert len(files) >= 2
+    for path in files:
+        with open(path, "rb") as f:
+            data = f.read()
+        assert len(data) < 64 * 1024
+        for name, decode in entry_points():
+            if name == "numpy.image" and path.endswith("_defined.dcm"):
+                assert decode(data).shape == (1, 1, 1)  # as above
+                continue
+            with pytest.raises(errors.InvalidDicomError, match=DEPTH):
+                decode(data)
+
+
+# JSON and lookups on many elements and items: linear (benchmarks/json_scaling.py
+# measures it); here, that the results are complete.
+
+def test_json_and_lookup_of_100k_elements():
+    data = lf.many_elements(100_000)
+    parsed = json.loads(tn.decode_dicom_json(data))
+    assert len(parsed) == 100_001
+    assert parsed["0011FFFF"] == {"vr": "LO", "Value": ["v"]}
+    tags = [0x00111000 + i for i in range(0, 0xF000, 97)]
+    assert set(tn.decode_dicom_data(data, tags).tolist()) == {"v"}
+
+
+def test_json_and_lookup_of_100k_items():
+    data = lf.many_items(100_000)
+    parsed = json.loads(tn.decode_dicom_json(data))
+    items = parsed["0040A730"]["Value"]
+    assert len(items) == 100_000 and items[-1] == {"0040A160": {"vr": "UT", "Value": ["t"]}}
+    paths = [f"ContentSequence[{i}].TextValue" for i in range(0, 100_000, 1000)] + [
+        "ContentSequence[100000].TextValue"]
+    assert tn.decode_dicom_data(data, paths).tolist() == ["t"] * 100 + [""]
+
+
+# DS and IS: DICOM's text forms as JSON numbers with the same value.
+
+DECIMALS = ["1.", "1.e3", "+1", ".5", "1.E3", "  2 ", "-.5", "00012", "-007.250", "1e-3",
+            "+.5E+2", "0", "-0", "12345678901234567", "1.5e308"]
+INTEGERS = ["+5", "007", " -3", "0", "-0012", "2147483647"]
+
+
+def _ds_file(ds_values, is_values, syntax=lf.EXPLICIT_LE):
+    return lf.with_elements([
+        (0x00181050, "DS", "\\".join(ds_values).encode()),
+        (0x00200013, "IS", "\\".join(is_values).encode()),
+    ], syntax=syntax)
+
+
+@pytest.mark.parametrize("syntax", [lf.EXPLICIT_LE, lf.IMPLICIT_LE])
+def test_decimal_strings_are_valid_json_numbers(syntax):
+    data = _ds_file(DECIMALS, INTEGERS, syntax)
+    parsed = json.loads(tn.decode_dicom_json(data))
+    assert parsed["00181050"]["vr"] == "DS"
+    # A JSON reader that reads numbers as doubles gets float(text).
+    assert [float(v) for v in parsed["00181050"]["Value"]] == [float(t) for t in DECIMALS]
+    assert all(isinstance(v, (int, float)) for v in parsed["00181050"]["Value"])
+    assert parsed["00200013"]["Value"] == [int(t) for t in INTEGERS]
+    # decode_dicom_data keeps the text as written.
+    assert tn.decode_dicom_data(data, ["SpatialResolution"])[0] == "\\".join(
+        t.strip() for t in DECIMALS)
+
+
+def test_decimal_strings_agree_with_pydicom_and_the_tensorflow_op():
+    import io
+
+    import pydicom
+
+    data = _ds_file(DECIMALS, INTEGERS)
+    theirs = pydicom.dcmread(io.BytesIO(data)).to_json_dict()
+    ours = json.loads(tn.decode_dicom_json(data))
+    for key in ("00181050", "00200013"):
+        assert [float(v) for v in ours[key]["Value"]] == theirs[key]["Value"]
+    tf, tfdicom = tf_ops()
+    assert tfdicom.decode_dicom_json(tf.constant(data)).numpy().decode() == tn.decode_dicom_json(
+        data)
+
+
+def test_decimal_strings_that_are_not_numbers_stay_strings():
+    # pydicom's to_json_dict raises ValueError on these; tfdicom keeps the
+    # text as a JSON string (and an empty value as null) so the output parses.
+    odd = ["1A", "NaN", "inf", ".", "+", "1e", "1e+", "--1", "1 2", ""]
+    data = _ds_file(odd, ["12", "x"])
+    parsed = json.loads(tn.decode_dicom_json(data))
+    assert parsed["00181050"]["Value"] == ["1A", "NaN", "inf", ".", "+", "1e", "1e+", "--1",
+                                           "1 2", None]
+    assert parsed["00200013"]["Value"] == [12, "x"]
