@@ -224,3 +224,63 @@ def test_decimal_strings_that_are_not_numbers_stay_strings():
     assert parsed["00181050"]["Value"] == ["1A", "NaN", "inf", ".", "+", "1e", "1e+", "--1",
                                            "1 2", None]
     assert parsed["00200013"]["Value"] == [12, "x"]
+
+
+# A header that cannot be read to its end (docs/robustness.md, "A damaged
+# header"): one error, DataLoss naming the offset, from every entry point.
+
+def _damaged_patient_name(length):
+    """CT_small.dcm with (0010,0010) PatientName's length field set to
+    `length`: DCMTK reads on from inside the value and stops silently at the
+    first garbage tag at or above (7FE0,0008)."""
+    from pydicom.data import get_testdata_file
+
+    with open(get_testdata_file("CT_small.dcm"), "rb") as f:
+        data = bytearray(f.read())
+    pos = data.find(struct.pack("<HH", 0x0010, 0x0010), 132)
+    assert data[pos + 4:pos + 6] == b"PN"
+    data[pos + 6:pos + 8] = struct.pack("<H", length)
+    return bytes(data)
+
+
+DAMAGED = "data set damaged at offset"
+
+
+@pytest.mark.parametrize("length", [0, 56, 84])
+def test_damaged_length_is_one_error_on_every_entry_point(length):
+    data = _damaged_patient_name(length)
+    for name, decode in entry_points():
+        if name == "numpy.data_all":  # reads everything: DCMTK's own error
+            with pytest.raises(errors.CorruptDicomError):
+                decode(data)
+            continue
+        with pytest.raises(errors.CorruptDicomError, match=DAMAGED) as caught:
+            decode(data)
+        assert "reading stopped there, before any pixel data" in str(caught.value), name
+    assert tn.decode_dicom_image(data, on_error="skip").shape == (0, 0, 0)
+    tf, _ = tf_ops()
+    for name, decode in tf_entry_points():
+        with pytest.raises(tf.errors.InvalidArgumentError, match=DAMAGED):
+            decode(data)
+
+
+def test_elements_after_the_pixel_data_or_without_it_are_not_damage():
+    from pydicom.data import get_testdata_file
+
+    with open(get_testdata_file("CT_small.dcm"), "rb") as f:
+        good = f.read()
+    w = lf.Writer(lf.EXPLICIT_LE)
+    # Garbage after the pixel data: read up to it, as before.
+    image = tn.decode_dicom_image(good)
+    assert (tn.decode_dicom_image(good + b"\x01\x02garbage!" * 3) == image).all()
+    # No pixel data, then private group 7FE1 and trailing padding: read.
+    padded = lf.with_elements([(0x00100010, "PN", b"A^B "), (0x7FE10010, "LO", b"CREATOR "),
+                               (0xFFFCFFFC, "OB", b"\x00" * 64)])
+    assert tn.decode_dicom_data(padded, ["PatientName"]).tolist() == ["A^B"]
+    assert json.loads(tn.decode_dicom_json(padded))["00100010"]["Value"] == [{"Alphabetic": "A^B"}]
+    with pytest.raises(errors.InvalidDicomError, match="no pixel data"):
+        tn.decode_dicom_image(padded, on_error="strict")
+    # The same, but the element after the stop runs past the end: damaged.
+    cut = padded + w.header(0xFFFCFFFD, "OB", 1000) + b"\x00" * 10
+    with pytest.raises(errors.CorruptDicomError, match=DAMAGED):
+        tn.decode_dicom_json(cut)

@@ -197,7 +197,16 @@ Status Dataset::Parse(std::string_view bytes, Depth depth) {
         "of the input (" + std::to_string(bytes.size()) + " bytes; DCMTK: " +
         condition.text() + ")");
   }
-  TFDICOM_RETURN_IF_ERROR(FromCondition(condition, "cannot parse the data set"));
+  if (condition.bad()) {
+    const Status status = FromCondition(condition, "cannot parse the data set");
+    // DCMTK met something it cannot read inside a data set that started
+    // well (after a damaged length field, say): the data set is damaged.
+    if (status.code() == Code::kInvalidArgument && stream.tell() > static_cast<offile_off_t>(start)) {
+      return DataLoss("data set damaged at offset " + std::to_string(stream.tell()) +
+                      ": DCMTK cannot read on (" + condition.text() + ")");
+    }
+    return status;
+  }
 
   OFString uid;
   if (meta_info().findAndGetOFString(DCM_TransferSyntaxUID, uid).good() &&
@@ -241,6 +250,44 @@ Status Dataset::InflateAndReparse(Depth depth) {
   return LocatePixelElement(stream.tell());
 }
 
+// DCMTK stops before the pixel data at the first element whose tag is at or
+// after (7FE0,0008), whatever that element is. After a damaged length field
+// DCMTK reads on from inside a value, takes its bytes for elements, and
+// stops silently at the first garbage tag that high: the rest of the
+// header, the image attributes and the pixel data among them, is lost and
+// the file would seem to have no pixel data. Where DCMTK stopped at an
+// element that is not pixel data and the input goes on, what follows must
+// read as elements to the end (trailing padding, private groups 7FE1 and
+// up); else the data set is damaged.
+Status Dataset::CheckStopBeforeEnd(uint64_t stream_offset, bool implicit) {
+  if (stream_offset >= bytes_.size()) return OkStatus();  // read to the end
+  const bool big_endian = transfer_syntax_->big_endian;
+  // The header DCMTK stopped after: 12 bytes (explicit, long form) or 8.
+  size_t start = 0;
+  uint32_t tag = 0;
+  for (const size_t header : {size_t{12}, size_t{8}}) {
+    if (stream_offset < header || (implicit && header == 12)) continue;
+    ElementReader reader(bytes_, stream_offset - header, big_endian);
+    Element e;
+    if (reader.Next(!implicit, &e, /*read_unknown_vr=*/true) && e.value == stream_offset) {
+      start = stream_offset - header;
+      tag = e.tag;
+      break;
+    }
+  }
+  if (tag == 0) return OkStatus();  // not where we can see it: DCMTK's call
+  const DatasetEncoding encoding =
+      implicit ? DatasetEncoding::kImplicitLittle
+               : big_endian ? DatasetEncoding::kExplicitBig : DatasetEncoding::kExplicitLittle;
+  std::string problem;
+  if (ReadsToTheEnd(bytes_, start, encoding, &problem)) return OkStatus();
+  return DataLoss("data set damaged at offset " + std::to_string(start) + " (" +
+                  DescribeTag(static_cast<uint16_t>(tag >> 16), static_cast<uint16_t>(tag)) +
+                  "): reading stopped there, before any pixel data, and what follows is not "
+                  "DICOM elements (" + problem + "); a length field before it is probably "
+                  "wrong");
+}
+
 // readUntilTag leaves the stream just past the header of the first element at
 // or after (7FE0,0008). Read that header back from the input to learn the
 // tag and the value length.
@@ -279,7 +326,7 @@ Status Dataset::LocatePixelElement(uint64_t stream_offset) {
   }
   if (!found) {  // no pixel data, or not where we can see it
     pixel_span_ = PixelElementSpan();
-    return OkStatus();
+    return CheckStopBeforeEnd(stream_offset, implicit);
   }
   pixel_span_.tag = tag;
   pixel_span_.undefined_length = length == 0xFFFFFFFFu;

@@ -78,9 +78,10 @@ class ElementReader {
 
   // Reads the header at pos() (which it leaves unchanged); false at the end
   // or on anything odd. An explicit VR that PS3.5 does not know makes it
-  // decline, unless `unknown_vr_long`: then it is read as DCMTK reads it,
-  // with two reserved bytes and a 32-bit length.
-  bool Next(bool explicit_vr, Element* e, bool unknown_vr_long = false) const {
+  // decline, unless `read_unknown_vr`: then it is read as DCMTK 3.6.7 reads
+  // it: two upper-case letters (a VR of a later edition, PS3.5 7.1.2) with
+  // two reserved bytes and a 32-bit length, anything else with a 16-bit one.
+  bool Next(bool explicit_vr, Element* e, bool read_unknown_vr = false) const {
     if (pos_ + 8 > size_) return false;
     e->tag = uint32_t{U16(pos_)} << 16 | U16(pos_ + 2);
     if (e->tag >> 16 == 0xFFFE || !explicit_vr) {  // items and delimiters have no VR
@@ -91,11 +92,12 @@ class ElementReader {
     }
     const char a = static_cast<char>(p_[pos_ + 4]), b = static_cast<char>(p_[pos_ + 5]);
     const bool known = IsKnownVr(a, b);
-    if (!known && !unknown_vr_long) return false;
+    if (!known && !read_unknown_vr) return false;
     e->vr[0] = a;
     e->vr[1] = b;
     e->vr[2] = '\0';
-    if (!known || IsLongVr(a, b)) {
+    const auto upper = [](char c) { return c >= 'A' && c <= 'Z'; };
+    if (known ? IsLongVr(a, b) : upper(a) && upper(b)) {
       if (pos_ + 12 > size_) return false;
       e->length = U32(pos_ + 8);
       e->value = pos_ + 12;

@@ -39,6 +39,19 @@ class Walker {
  public:
   explicit Walker(std::string_view bytes) : bytes_(bytes) {}
 
+  // Where and why the walk gave up at the top level (see ReadsToTheEnd).
+  struct Stop {
+    bool gave_up = false;
+    size_t offset = 0;
+    uint32_t tag = 0;
+    const char* why = "";
+  };
+  const Stop& stop() const { return stop_; }
+
+  // Makes the walk give up at a top-level tag that is not above the one
+  // before it (DCMTK reads such a data set, out of order).
+  void set_ascending_top_level() { ascending_ = true; }
+
   // Walks from `start`; OK when the structure is within the limits or when
   // the walk had to stop early (DCMTK then reads what it can and decides).
   Status Run(size_t start, bool explicit_vr, bool big_endian, bool stop_at_pixels) {
@@ -56,8 +69,8 @@ class Walker {
       ElementReader reader(bytes_.substr(0, f.limit), pos_, f.big_endian);
       Element e;
       const bool elements = f.kind == Frame::Kind::kElements;
-      if (!reader.Next(elements && f.explicit_vr, &e, /*unknown_vr_long=*/true)) {
-        if (!Unwind()) return OkStatus();
+      if (!reader.Next(elements && f.explicit_vr, &e, /*read_unknown_vr=*/true)) {
+        if (!Unwind()) return GiveUp(0, "an element header runs past the end of the input");
         continue;
       }
       bool ok = true;
@@ -71,7 +84,14 @@ class Walker {
           }
           if (e.tag >> 16 == 0xFFFE) {
             ok = false;
+            why_ = "an item or delimiter tag among elements";
             break;
+          }
+          if (stack_.size() == 1 && ascending_) {
+            if (e.tag <= previous_ && pos_ > start) {
+              return GiveUp(e.tag, "a tag not above the one before it");
+            }
+            previous_ = e.tag;
           }
           TFDICOM_RETURN_IF_ERROR(Count(e));
           ok = OnElement(f, e);
@@ -87,6 +107,7 @@ class Walker {
           }
           if (e.tag != kItem) {
             ok = false;
+            why_ = "a sequence holds something other than items";
             break;
           }
           TFDICOM_RETURN_IF_ERROR(Count(e));
@@ -108,7 +129,7 @@ class Walker {
           break;
         }
       }
-      if (!ok && !Unwind()) return OkStatus();
+      if (!ok && !Unwind()) return GiveUp(e.tag, why_);
     }
     return OkStatus();
   }
@@ -117,7 +138,16 @@ class Walker {
   // The element `e` in the elements of `f`: skipped, or opened as a
   // sequence or as encapsulated pixel data. False when it cannot be followed.
   // Sets ok_status_ when opening a sequence passes the nesting limit.
+  Status GiveUp(uint32_t tag, const char* why) {
+    stop_.gave_up = true;
+    stop_.offset = pos_;
+    stop_.tag = tag;
+    stop_.why = why;
+    return OkStatus();
+  }
+
   bool OnElement(const Frame& f, const Element& e) {
+    why_ = "a value runs past the end of the input or of its enclosing item";
     if (e.length == kUndefinedLength) {
       // Encapsulated pixel data (also inside an icon image item); DCMTK
       // refuses other OB and OW of undefined length.
@@ -193,10 +223,24 @@ class Walker {
   }
 
   std::string_view bytes_;
+  bool ascending_ = false;
+  uint32_t previous_ = 0;
+  const char* why_ = "";
+  Stop stop_;
   std::vector<Frame> stack_;
   size_t pos_ = 0;
   uint64_t count_ = 0;
   Status ok_status_;
+};
+
+struct Encoding {
+  DatasetEncoding encoding;
+  bool explicit_vr, big_endian;
+};
+constexpr Encoding kEncodings[] = {
+    {DatasetEncoding::kExplicitLittle, true, false},
+    {DatasetEncoding::kImplicitLittle, false, false},
+    {DatasetEncoding::kExplicitBig, true, true},
 };
 
 }  // namespace
@@ -204,22 +248,38 @@ class Walker {
 Status CheckStructure(std::string_view bytes, size_t start, DatasetEncoding encoding,
                       bool stop_at_pixels) {
   if (start >= bytes.size()) return OkStatus();
-  struct Candidate {
-    DatasetEncoding encoding;
-    bool explicit_vr, big_endian;
-  };
-  static constexpr Candidate kCandidates[] = {
-      {DatasetEncoding::kExplicitLittle, true, false},
-      {DatasetEncoding::kImplicitLittle, false, false},
-      {DatasetEncoding::kExplicitBig, true, true},
-  };
-  for (const Candidate& candidate : kCandidates) {
+  for (const Encoding& candidate : kEncodings) {
     if (encoding != DatasetEncoding::kUnknown && encoding != candidate.encoding) continue;
     Walker walker(bytes);
     TFDICOM_RETURN_IF_ERROR(
         walker.Run(start, candidate.explicit_vr, candidate.big_endian, stop_at_pixels));
   }
   return OkStatus();
+}
+
+
+bool ReadsToTheEnd(std::string_view bytes, size_t start, DatasetEncoding encoding,
+                   std::string* problem) {
+  for (const Encoding& candidate : kEncodings) {
+    if (encoding != candidate.encoding) continue;
+    Walker walker(bytes);
+    walker.set_ascending_top_level();
+    const Status status = walker.Run(start, candidate.explicit_vr, candidate.big_endian, false);
+    if (!status.ok()) {
+      *problem = status.message();
+      return false;
+    }
+    if (!walker.stop().gave_up) return true;
+    const Walker::Stop& stop = walker.stop();
+    *problem = "at offset " + std::to_string(stop.offset);
+    if (stop.tag != 0) {
+      *problem += " (" + DescribeTag(static_cast<uint16_t>(stop.tag >> 16),
+                                     static_cast<uint16_t>(stop.tag)) + ")";
+    }
+    *problem += std::string(": ") + stop.why;
+    return false;
+  }
+  return true;
 }
 
 }  // namespace tfdicom

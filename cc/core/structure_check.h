@@ -15,6 +15,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 #include "cc/core/status.h"
@@ -41,6 +42,17 @@ enum class DatasetEncoding { kExplicitLittle, kImplicitLittle, kExplicitBig, kUn
 // or "more than 4194304 elements and items at offset N".
 Status CheckStructure(std::string_view bytes, size_t start, DatasetEncoding encoding,
                       bool stop_at_pixels);
+
+// Whether the top-level elements from `start` to the end of `bytes` read
+// as DCMTK reads them: each header and value inside the input, sequences
+// closed, tags ascending. False, with `problem` saying where and why, when
+// they do not. Used where DCMTK stopped before the pixel data at an element
+// that is not pixel data (a tag at or after (7FE0,0008)): for trailing
+// padding (FFFC,FFFC) or private groups 7FE1 and above that is true; after a
+// damaged length field, which sends DCMTK into the middle of a value, it
+// is not.
+bool ReadsToTheEnd(std::string_view bytes, size_t start, DatasetEncoding encoding,
+                   std::string* problem);
 
 }  // namespace tfdicom
 
