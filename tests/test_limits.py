@@ -153,22 +153,22 @@ def test_fuzz_regression_files_are_refused():
 # JSON and lookups on many elements and items: linear (benchmarks/json_scaling.py
 # measures it); here, that the results are complete.
 
-def test_json_and_lookup_of_100k_elements():
-    data = lf.many_elements(100_000)
+def test_json_and_lookup_of_50k_elements():
+    data = lf.many_elements(50_000)
     parsed = json.loads(tn.decode_dicom_json(data))
-    assert len(parsed) == 100_001
-    assert parsed["0011FFFF"] == {"vr": "LO", "Value": ["v"]}
-    tags = [0x00111000 + i for i in range(0, 0xF000, 97)]
+    assert len(parsed) == 50_001
+    assert parsed["0011D34F"] == {"vr": "LO", "Value": ["v"]}
+    tags = [0x00111000 + i for i in range(0, 50_000, 97)]
     assert set(tn.decode_dicom_data(data, tags).tolist()) == {"v"}
 
 
-def test_json_and_lookup_of_100k_items():
-    data = lf.many_items(100_000)
+def test_json_and_lookup_of_50k_items():
+    data = lf.many_items(50_000)
     parsed = json.loads(tn.decode_dicom_json(data))
     items = parsed["0040A730"]["Value"]
-    assert len(items) == 100_000 and items[-1] == {"0040A160": {"vr": "UT", "Value": ["t"]}}
-    paths = [f"ContentSequence[{i}].TextValue" for i in range(0, 100_000, 1000)] + [
-        "ContentSequence[100000].TextValue"]
+    assert len(items) == 50_000 and items[-1] == {"0040A160": {"vr": "UT", "Value": ["t"]}}
+    paths = [f"ContentSequence[{i}].TextValue" for i in range(0, 50_000, 500)] + [
+        "ContentSequence[50000].TextValue"]
     assert tn.decode_dicom_data(data, paths).tolist() == ["t"] * 100 + [""]
 
 
@@ -271,8 +271,12 @@ def test_elements_after_the_pixel_data_or_without_it_are_not_damage():
         good = f.read()
     w = lf.Writer(lf.EXPLICIT_LE)
     # Garbage after the pixel data: read up to it, as before.
-    image = tn.decode_dicom_image(good)
-    assert (tn.decode_dicom_image(good + b"\x01\x02garbage!" * 3) == image).all()
+    image = tn.decode_dicom_image(good, dtype="int16", on_error="strict")
+    assert image.shape == (1, 128, 128)
+    trailing = tn.decode_dicom_image(good + b"\x01\x02garbage!" * 3, dtype="int16",
+                                     on_error="strict")
+    assert (trailing == image).all()
+    assert tn.decode_dicom_data(good + b"\x01\x02garbage!" * 3, ["Rows"]).tolist() == ["128"]
     # No pixel data, then private group 7FE1 and trailing padding: read.
     padded = lf.with_elements([(0x00100010, "PN", b"A^B "), (0x7FE10010, "LO", b"CREATOR "),
                                (0xFFFCFFFC, "OB", b"\x00" * 64)])
