@@ -95,7 +95,8 @@ TEST(StructureCheck, CountsElementsAndItems) {
   std::string item;
   Tag(&item, 0xFFFEE000);
   Put32(&item, 0);
-  for (uint64_t i = 0; i < kMaxElementsAndItems; ++i) items += item;
+  // The sequence element counts too: 1 + (limit - 1) items is the limit.
+  for (uint64_t i = 0; i + 1 < kMaxElementsAndItems; ++i) items += item;
   std::string end;
   Tag(&end, 0xFFFEE0DD);
   Put32(&end, 0);
