@@ -9,6 +9,7 @@
 #include "cc/core/codecs.h"
 #include "cc/core/dcmtk_status.h"
 #include "cc/core/header_scan.h"
+#include "cc/core/structure_check.h"
 #include "dcmtk/config/osconfig.h"
 #include "dcmtk/dcmdata/dcdatset.h"
 #include "dcmtk/dcmdata/dcdeftag.h"
@@ -61,18 +62,37 @@ bool IsLongVr(const uint8_t* vr) {
 }
 
 // Where the data set starts: after the preamble and the group 0002 meta
-// elements (always explicit VR little endian).
-size_t MetaHeaderEnd(std::string_view bytes) {
+// elements (always explicit VR little endian). Sets `uid` to (0002,0010)
+// TransferSyntaxUID when there is one.
+size_t MetaHeaderEnd(std::string_view bytes, std::string* uid = nullptr) {
   const auto* p = reinterpret_cast<const uint8_t*>(bytes.data());
   size_t pos = HasPart10Prefix(bytes) ? kPreambleLength + 4 : 0;
   while (pos + 8 <= bytes.size() && ReadU16(p + pos, false) == 0x0002) {
     const bool long_form = IsLongVr(p + pos + 4);
     if (long_form && pos + 12 > bytes.size()) break;
     const uint64_t length = long_form ? ReadU32(p + pos + 8, false) : ReadU16(p + pos + 6, false);
-    pos += (long_form ? 12 : 8) + length;
+    const size_t value = pos + (long_form ? 12 : 8);
+    if (uid != nullptr && ReadU16(p + pos + 2, false) == 0x0010 && value + length <= bytes.size()) {
+      std::string_view text = bytes.substr(value, length);
+      while (!text.empty() && (text.back() == '\0' || text.back() == ' ')) text.remove_suffix(1);
+      *uid = std::string(text);
+    }
+    pos = value + length;
   }
   return pos;
 }
+
+// How the structure check reads a data set of this transfer syntax.
+DatasetEncoding EncodingOf(const std::string& uid) {
+  const TransferSyntax* syntax = uid.empty() ? nullptr : FindTransferSyntax(uid);
+  if (syntax == nullptr) return DatasetEncoding::kUnknown;  // as DCMTK, which guesses
+  if (uid == "1.2.840.10008.1.2") return DatasetEncoding::kImplicitLittle;
+  return syntax->big_endian ? DatasetEncoding::kExplicitBig : DatasetEncoding::kExplicitLittle;
+}
+
+// Stops DCMTK's read of a deflated file after the meta header: every data
+// set element's tag is at or after it.
+const DcmTagKey kFirstDatasetTag(0x0000, 0x0001);
 
 struct DecompressorDeleter {
   void operator()(libdeflate_decompressor* d) const { libdeflate_free_decompressor(d); }
@@ -144,12 +164,26 @@ Status Dataset::Parse(std::string_view bytes, Depth depth) {
         std::to_string(bytes.size()) + " bytes)");
   }
 
+  // DCMTK reads sequences recursively: check the structure first (nesting,
+  // element and item counts; structure_check.h). A deflated data set is
+  // checked once inflated, and DCMTK reads only its meta header here.
+  std::string declared_uid;
+  const size_t start = MetaHeaderEnd(bytes, &declared_uid);
+  const TransferSyntax* declared = FindTransferSyntax(declared_uid);
+  const bool deflated = declared != nullptr && declared->encoding == PixelEncoding::kDeflated;
+  if (!deflated) {
+    TFDICOM_RETURN_IF_ERROR(CheckStructure(bytes, start, EncodingOf(declared_uid),
+                                           depth == Depth::kUntilPixelData));
+  }
+
   DcmInputBufferStream stream;
   stream.setBuffer(bytes.data(), static_cast<offile_off_t>(bytes.size()));
   stream.setEos();
   file_->transferInit();
   const OFCondition condition =
-      depth == Depth::kAll
+      deflated ? file_->readUntilTag(stream, EXS_Unknown, EGL_noChange, DCM_MaxReadLength,
+                                     kFirstDatasetTag)
+      : depth == Depth::kAll
           ? file_->read(stream)
           : file_->readUntilTag(stream, EXS_Unknown, EGL_noChange,
                                 DCM_MaxReadLength, DCM_FloatPixelData);
@@ -163,7 +197,16 @@ Status Dataset::Parse(std::string_view bytes, Depth depth) {
         "of the input (" + std::to_string(bytes.size()) + " bytes; DCMTK: " +
         condition.text() + ")");
   }
-  TFDICOM_RETURN_IF_ERROR(FromCondition(condition, "cannot parse the data set"));
+  if (condition.bad()) {
+    const Status status = FromCondition(condition, "cannot parse the data set");
+    // DCMTK met something it cannot read inside a data set that started
+    // well (after a damaged length field, say): the data set is damaged.
+    if (status.code() == Code::kInvalidArgument && stream.tell() > static_cast<offile_off_t>(start)) {
+      return DataLoss("data set damaged at offset " + std::to_string(stream.tell()) +
+                      ": DCMTK cannot read on (" + condition.text() + ")");
+    }
+    return status;
+  }
 
   OFString uid;
   if (meta_info().findAndGetOFString(DCM_TransferSyntaxUID, uid).good() &&
@@ -173,33 +216,76 @@ Status Dataset::Parse(std::string_view bytes, Depth depth) {
     transfer_syntax_uid_ = DcmXfer(dataset().getOriginalXfer()).getXferID();
   }
   transfer_syntax_ = FindTransferSyntax(transfer_syntax_uid_);
+  if (deflated) return InflateAndReparse(depth);
   if (depth == Depth::kUntilPixelData && transfer_syntax_ != nullptr) {
-    if (transfer_syntax_->encoding == PixelEncoding::kDeflated) return InflateAndReparse();
     TFDICOM_RETURN_IF_ERROR(LocatePixelElement(stream.tell()));
   }
   return OkStatus();
 }
 
-Status Dataset::InflateAndReparse() {
+Status Dataset::InflateAndReparse(Depth depth) {
   const size_t start = MetaHeaderEnd(bytes_);
   if (start > bytes_.size()) return DataLoss("truncated: the meta header runs past the end");
   TFDICOM_RETURN_IF_ERROR(Inflate(bytes_.substr(start), &inflated_));
   bytes_ = inflated_;
+  TFDICOM_RETURN_IF_ERROR(CheckStructure(inflated_, 0, DatasetEncoding::kExplicitLittle,
+                                         depth == Depth::kUntilPixelData));
   DcmInputBufferStream stream;
   stream.setBuffer(inflated_.data(), static_cast<offile_off_t>(inflated_.size()));
   stream.setEos();
   dataset().clear();
   dataset().transferInit();
   const OFCondition condition =
-      dataset().readUntilTag(stream, EXS_LittleEndianExplicit, EGL_noChange, DCM_MaxReadLength,
-                             DCM_FloatPixelData);
+      depth == Depth::kAll
+          ? dataset().read(stream, EXS_LittleEndianExplicit, EGL_noChange, DCM_MaxReadLength)
+          : dataset().readUntilTag(stream, EXS_LittleEndianExplicit, EGL_noChange,
+                                   DCM_MaxReadLength, DCM_FloatPixelData);
   dataset().transferEnd();
   if (condition.bad() && (condition == EC_StreamNotifyClient || stream.eos())) {
     return DataLoss(std::string("truncated or malformed deflated data set (DCMTK: ") +
                     condition.text() + ")");
   }
   TFDICOM_RETURN_IF_ERROR(FromCondition(condition, "cannot parse the inflated data set"));
+  if (depth == Depth::kAll) return OkStatus();
   return LocatePixelElement(stream.tell());
+}
+
+// DCMTK stops before the pixel data at the first element whose tag is at or
+// after (7FE0,0008), whatever that element is. After a damaged length field
+// DCMTK reads on from inside a value, takes its bytes for elements, and
+// stops silently at the first garbage tag that high: the rest of the
+// header, the image attributes and the pixel data among them, is lost and
+// the file would seem to have no pixel data. Where DCMTK stopped at an
+// element that is not pixel data and the input goes on, what follows must
+// read as elements to the end (trailing padding, private groups 7FE1 and
+// up); else the data set is damaged.
+Status Dataset::CheckStopBeforeEnd(uint64_t stream_offset, bool implicit) {
+  if (stream_offset >= bytes_.size()) return OkStatus();  // read to the end
+  const bool big_endian = transfer_syntax_->big_endian;
+  // The header DCMTK stopped after: 12 bytes (explicit, long form) or 8.
+  size_t start = 0;
+  uint32_t tag = 0;
+  for (const size_t header : {size_t{12}, size_t{8}}) {
+    if (stream_offset < header || (implicit && header == 12)) continue;
+    ElementReader reader(bytes_, stream_offset - header, big_endian);
+    Element e;
+    if (reader.Next(!implicit, &e, /*read_unknown_vr=*/true) && e.value == stream_offset) {
+      start = stream_offset - header;
+      tag = e.tag;
+      break;
+    }
+  }
+  if (tag == 0) return OkStatus();  // not where we can see it: DCMTK's call
+  const DatasetEncoding encoding =
+      implicit ? DatasetEncoding::kImplicitLittle
+               : big_endian ? DatasetEncoding::kExplicitBig : DatasetEncoding::kExplicitLittle;
+  std::string problem;
+  if (ReadsToTheEnd(bytes_, start, encoding, &problem)) return OkStatus();
+  return DataLoss("data set damaged at offset " + std::to_string(start) + " (" +
+                  DescribeTag(static_cast<uint16_t>(tag >> 16), static_cast<uint16_t>(tag)) +
+                  "): reading stopped there, before any pixel data, and what follows is not "
+                  "DICOM elements (" + problem + "); a length field before it is probably "
+                  "wrong");
 }
 
 // readUntilTag leaves the stream just past the header of the first element at
@@ -240,7 +326,7 @@ Status Dataset::LocatePixelElement(uint64_t stream_offset) {
   }
   if (!found) {  // no pixel data, or not where we can see it
     pixel_span_ = PixelElementSpan();
-    return OkStatus();
+    return CheckStopBeforeEnd(stream_offset, implicit);
   }
   pixel_span_.tag = tag;
   pixel_span_.undefined_length = length == 0xFFFFFFFFu;

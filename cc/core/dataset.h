@@ -61,9 +61,10 @@ class Dataset {
 
  private:
   Status LocatePixelElement(uint64_t stream_offset);
+  Status CheckStopBeforeEnd(uint64_t stream_offset, bool implicit);
   // Inflates a deflated data set with libdeflate and reads it again from
   // memory, so that its pixel data is read in place like native data.
-  Status InflateAndReparse();
+  Status InflateAndReparse(Depth depth);
 
   std::unique_ptr<DcmFileFormat> file_;
   std::string_view bytes_;

@@ -1,6 +1,8 @@
 #include "cc/core/dicom_json.h"
 
+#include <cstdio>
 #include <sstream>
+#include <string>
 #include <vector>
 
 #include "cc/core/charset.h"
@@ -23,142 +25,270 @@ namespace {
 
 constexpr char kUtf8Term[] = "ISO_IR 192";
 
-bool HasOtherCharacterSet(DcmItem& item) {
-  OFString value;
-  if (item.findAndGetOFStringArray(DCM_SpecificCharacterSet, value, OFFalse).bad()) {
-    return false;
+
+// The elements of `item` in order, read once (DcmItem::getElement(i) walks
+// the list from its start on every call).
+std::vector<DcmElement*> Elements(DcmItem& item) {
+  std::vector<DcmElement*> elements;
+  for (DcmObject* object = item.nextInContainer(nullptr); object != nullptr;
+       object = item.nextInContainer(object)) {
+    elements.push_back(static_cast<DcmElement*>(object));
   }
-  const size_t first = value.find_first_not_of(" \\");
-  return first != OFString_npos && value != kUtf8Term;
+  return elements;
 }
 
-// DCMTK prints FL and FD with 9 and 17 digits of its own ftoa, which can
-// miss the value by one unit in the last place (0.02622878766196998 comes
-// out as 0.026228787661969975), and fails the whole output on NaN or
-// infinity. These elements print FloatText (the shortest exact text, FL
-// widened to double, as decode_dicom_data gives it) and write NaN and
-// infinities, which JSON numbers cannot be, as null.
-template <typename Base, typename Value>
-class ExactNumber : public Base {
- public:
-  explicit ExactNumber(const DcmTag& tag) : Base(tag) {}
-
-  OFCondition getOFString(OFString& text, const unsigned long pos,
-                          OFBool /*normalize*/ = OFTrue) override {
-    Value value = 0;
-    const OFCondition condition = Get(pos, &value);
-    if (condition.bad()) return condition;
-    const std::string number = FloatText(Widen(value));
-    const bool finite = number != "nan" && number != "inf" && number != "-inf";
-    text = finite ? number.c_str() : "";
-    return EC_Normal;
+std::vector<DcmItem*> Items(DcmSequenceOfItems& sequence) {
+  std::vector<DcmItem*> items;
+  for (DcmObject* object = sequence.nextInContainer(nullptr); object != nullptr;
+       object = sequence.nextInContainer(object)) {
+    items.push_back(static_cast<DcmItem*>(object));
   }
+  return items;
+}
 
-  OFCondition writeJson(STD_NAMESPACE ostream& out, DcmJsonFormat& format) override {
-    this->writeJsonOpener(out, format);
-    const unsigned long count = this->getVM();
-    if (count > 0) {
-      format.printValuePrefix(out);
-      for (unsigned long i = 0; i < count; ++i) {
-        if (i > 0) format.printNextArrayElementPrefix(out);
-        OFString text;
-        const OFCondition condition = getOFString(text, i);
-        if (condition.bad()) return condition;
-        out << (text.empty() ? "null" : text.c_str());
-      }
-      format.printValueSuffix(out);
+// `"ggggeeee":{"vr":"XX"`: what DCMTK's compact writer opens an element with.
+void WriteOpener(std::string* out, const DcmElement& element, const char* vr) {
+  char key[16];
+  const DcmTagKey& tag = element.getTag();
+  std::snprintf(key, sizeof(key), "%04X%04X", tag.getGroup(), tag.getElement());
+  *out += "\"";
+  *out += key;
+  *out += "\":{\"vr\":\"";
+  *out += vr;
+  *out += "\"";
+}
+
+void WriteValues(std::string* out, const std::vector<std::string>& values) {
+  if (values.empty()) {
+    *out += "}";
+    return;
+  }
+  *out += ",\"Value\":[";
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) *out += ",";
+    *out += values[i];
+  }
+  *out += "]}";
+}
+
+// A JSON string literal of ASCII or UTF-8 `text`.
+std::string JsonString(std::string_view text) {
+  std::string quoted = "\"";
+  for (const char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      quoted += '\\';
+      quoted += c;
+    } else if (u < 0x20) {
+      char escape[8];
+      std::snprintf(escape, sizeof(escape), "\\u%04x", u);
+      quoted += escape;
+    } else {
+      quoted += c;
     }
-    this->writeJsonCloser(out, format);
-    return EC_Normal;
   }
+  return quoted + "\"";
+}
+
+}  // namespace
+
+std::string DecimalJson(std::string_view text) {
+  const auto space = [](char c) { return c == ' ' || c == '\0'; };
+  while (!text.empty() && space(text.front())) text.remove_prefix(1);
+  while (!text.empty() && space(text.back())) text.remove_suffix(1);
+  if (text.empty()) return "null";
+  // DS (PS3.5 6.2): [+-] digits [. digits] [(e|E) [+-] digits], with digits
+  // on at least one side of the point; IS is the same without point and
+  // exponent. JSON wants no '+', no leading zeros, digits after a point.
+  size_t i = 0;
+  std::string number;
+  if (text[i] == '+' || text[i] == '-') {
+    if (text[i] == '-') number += '-';
+    ++i;
+  }
+  const auto digits = [&](size_t from) {
+    size_t to = from;
+    while (to < text.size() && text[to] >= '0' && text[to] <= '9') ++to;
+    return to;
+  };
+  const size_t int_end = digits(i);
+  std::string_view integer = text.substr(i, int_end - i);
+  i = int_end;
+  std::string_view fraction;
+  if (i < text.size() && text[i] == '.') {
+    const size_t fraction_end = digits(i + 1);
+    fraction = text.substr(i + 1, fraction_end - i - 1);
+    i = fraction_end;
+  }
+  if (integer.empty() && fraction.empty()) return JsonString(text);
+  std::string_view exponent;
+  if (i < text.size() && (text[i] == 'e' || text[i] == 'E')) {
+    size_t j = i + 1;
+    if (j < text.size() && (text[j] == '+' || text[j] == '-')) ++j;
+    const size_t exponent_end = digits(j);
+    if (exponent_end == j) return JsonString(text);
+    exponent = text.substr(i, exponent_end - i);
+    i = exponent_end;
+  }
+  if (i != text.size()) return JsonString(text);
+  while (integer.size() > 1 && integer.front() == '0') integer.remove_prefix(1);
+  number += integer.empty() ? std::string_view("0") : integer;
+  if (!fraction.empty()) {
+    number += '.';
+    number += fraction;
+  }
+  number += exponent;
+  return number;
+}
+
+namespace {
+
+// FL and FD: DCMTK prints them with 9 and 17 digits of its own ftoa, which
+// can miss the value by one unit in the last place (0.02622878766196998
+// comes out as 0.026228787661969975), and fails the whole output on NaN or
+// infinity. They are written as FloatText (the shortest exact text, FL
+// widened to double, as decode_dicom_data gives it), NaN and infinities,
+// which JSON numbers cannot be, as null.
+std::vector<std::string> FloatValues(DcmElement& element) {
+  std::vector<std::string> values;
+  const unsigned long count = element.getVM();
+  for (unsigned long i = 0; i < count; ++i) {
+    double value = 0;
+    if (element.ident() == EVR_FD) {
+      Float64 v = 0;
+      if (element.getFloat64(v, i).bad()) break;
+      value = v;
+    } else {
+      Float32 v = 0;
+      if (element.getFloat32(v, i).bad()) break;
+      value = WidenFloat(v);
+    }
+    const std::string number = FloatText(value);
+    const bool finite = number != "nan" && number != "inf" && number != "-inf";
+    values.push_back(finite ? number : "null");
+  }
+  return values;
+}
+
+// "US or SS" of signed pixel data, read as SS as pydicom does.
+std::vector<std::string> SignedValues(DcmElement& element) {
+  std::vector<std::string> values;
+  Uint16* raw = nullptr;
+  const unsigned long count = element.getVM();
+  if (count == 0 || element.getUint16Array(raw).bad() || raw == nullptr) return values;
+  for (unsigned long i = 0; i < count; ++i) {
+    values.push_back(std::to_string(static_cast<Sint16>(raw[i])));
+  }
+  return values;
+}
+
+// DS and IS: each value as a JSON number with the value the text has.
+std::vector<std::string> DecimalValues(DcmElement& element) {
+  std::vector<std::string> values;
+  char* raw = nullptr;
+  Uint32 length = 0;
+  if (element.getString(raw, length).bad() || raw == nullptr || length == 0) return values;
+  std::string_view text(raw, length);
+  for (;;) {
+    const size_t separator = text.find('\\');
+    values.push_back(DecimalJson(text.substr(0, separator)));
+    if (separator == std::string_view::npos) break;
+    text.remove_prefix(separator + 1);
+  }
+  return values;
+}
+
+class JsonWriter {
+ public:
+  // Writes `item`'s elements as one JSON object. The nesting is bounded by
+  // the structure check (structure_check.h).
+  Status WriteItem(DcmItem& item, const CharacterSet& inherited, bool signed_pixels) {
+    const CharacterSet charset = ItemCharacterSet(item, inherited);
+    Uint16 representation = 0;
+    if (item.findAndGetUint16(DCM_PixelRepresentation, representation, 0, OFFalse).good()) {
+      signed_pixels = representation == 1;
+    }
+    out_ += "{";
+    bool first = true;
+    for (DcmElement* element : Elements(item)) {
+      // Group lengths are left out, as DCMTK's writer and PS3.18 F.2 do.
+      if (element->getTag().getElement() == 0x0000) continue;
+      if (!first) out_ += ",";
+      first = false;
+      TFDICOM_RETURN_IF_ERROR(WriteElement(*element, charset, signed_pixels));
+    }
+    out_ += "}";
+    return OkStatus();
+  }
+
+  std::string& text() { return out_; }
 
  private:
-  static double Widen(Float64 value) { return value; }
-  static double Widen(Float32 value) { return WidenFloat(value); }
-  OFCondition Get(unsigned long pos, Float64* value) { return this->getFloat64(*value, pos); }
-  OFCondition Get(unsigned long pos, Float32* value) { return this->getFloat32(*value, pos); }
-};
-
-template <typename Base, typename Value>
-Status MakeExact(DcmItem& item, DcmElement& element) {
-  const unsigned long count = element.getVM();
-  std::vector<Value> values(count);
-  for (unsigned long i = 0; i < count; ++i) {
-    if constexpr (sizeof(Value) == 8) {
-      element.getFloat64(values[i], i);
-    } else {
-      element.getFloat32(values[i], i);
-    }
-  }
-  auto* replacement = new ExactNumber<Base, Value>(DcmTag(element.getTag()));
-  if (count > 0) {
-    if constexpr (sizeof(Value) == 8) {
-      replacement->putFloat64Array(values.data(), count);
-    } else {
-      replacement->putFloat32Array(values.data(), count);
-    }
-  }
-  return FromCondition(item.insert(replacement, OFTrue), "cannot replace an FL or FD element");
-}
-
-// Reads a "US or SS" element of signed pixel data as SS, as pydicom does.
-Status MakeSigned(DcmItem& item, DcmElement& element) {
-  Uint16* values = nullptr;
-  const unsigned long count = element.getVM();
-  if (count > 0 && (element.getUint16Array(values).bad() || values == nullptr)) {
-    return OkStatus();  // unreadable: left as DCMTK has it
-  }
-  std::vector<Sint16> signed_values(count);
-  for (unsigned long i = 0; i < count; ++i) signed_values[i] = static_cast<Sint16>(values[i]);
-  auto* replacement = new DcmSignedShort(DcmTag(element.getTag().getXTag(), EVR_SS));
-  if (count > 0) {
-    replacement->putSint16Array(signed_values.data(), static_cast<unsigned long>(count));
-  }
-  return FromCondition(item.insert(replacement, OFTrue), "cannot replace a US or SS element");
-}
-
-// Makes `item`, and the items of its sequences, ready for DCMTK's JSON
-// writer: every text value rewritten as UTF-8 (and (0008,0005) saying so),
-// "US or SS" read as SS for signed pixels (an inherited or own Pixel
-// Representation of 1), FL and FD swapped for ExactNumber.
-Status PrepareForJson(DcmItem& item, const CharacterSet& inherited, bool signed_pixels) {
-  const CharacterSet charset = ItemCharacterSet(item, inherited);
-  Uint16 representation = 0;
-  if (item.findAndGetUint16(DCM_PixelRepresentation, representation, 0, OFFalse).good()) {
-    signed_pixels = representation == 1;
-  }
-  for (unsigned long i = 0; i < item.card(); ++i) {
-    DcmElement* element = item.getElement(i);
-    if (element == nullptr) continue;
-    if (element->ident() == EVR_SQ) {
-      auto* sequence = static_cast<DcmSequenceOfItems*>(element);
-      for (unsigned long j = 0; j < sequence->card(); ++j) {
-        TFDICOM_RETURN_IF_ERROR(PrepareForJson(*sequence->getItem(j), charset, signed_pixels));
+  Status WriteElement(DcmElement& element, const CharacterSet& charset, bool signed_pixels) {
+    const DcmEVR vr = element.ident();
+    if (vr == EVR_SQ) {
+      WriteOpener(&out_, element, "SQ");
+      const std::vector<DcmItem*> items = Items(static_cast<DcmSequenceOfItems&>(element));
+      if (!items.empty()) {
+        out_ += ",\"Value\":[";
+        for (size_t i = 0; i < items.size(); ++i) {
+          if (i > 0) out_ += ",";
+          TFDICOM_RETURN_IF_ERROR(WriteItem(*items[i], charset, signed_pixels));
+        }
+        out_ += "]";
       }
-    } else if (IsStringElement(*element)) {
+      out_ += "}";
+      return OkStatus();
+    }
+    if (element.getTag() == DCM_SpecificCharacterSet && HasOtherCharacterSet(element)) {
+      // The text is UTF-8 now.
+      WriteOpener(&out_, element, "CS");
+      WriteValues(&out_, {JsonString(kUtf8Term)});
+      return OkStatus();
+    }
+    if (vr == EVR_DS || vr == EVR_IS) {
+      WriteOpener(&out_, element, vr == EVR_DS ? "DS" : "IS");
+      WriteValues(&out_, DecimalValues(element));
+      return OkStatus();
+    }
+    if (vr == EVR_FD || vr == EVR_FL) {
+      WriteOpener(&out_, element, vr == EVR_FD ? "FD" : "FL");
+      WriteValues(&out_, FloatValues(element));
+      return OkStatus();
+    }
+    if (signed_pixels && IsUsOrSs(element)) {
+      WriteOpener(&out_, element, "SS");
+      WriteValues(&out_, SignedValues(element));
+      return OkStatus();
+    }
+    if (IsStringElement(element)) {
       char* raw = nullptr;
       Uint32 length = 0;
-      if (element->getString(raw, length).bad() || raw == nullptr) continue;
-      if (IsAscii(std::string_view(raw, length))) continue;
-      const std::string text = DecodedText(*element, charset);
-      TFDICOM_RETURN_IF_ERROR(FromCondition(
-          element->putString(text.data(), static_cast<Uint32>(text.size())),
-          "cannot store a value as UTF-8"));
-    } else if (signed_pixels && IsUsOrSs(*element)) {
-      TFDICOM_RETURN_IF_ERROR(MakeSigned(item, *element));
-    } else if (element->ident() == EVR_FD) {
-      TFDICOM_RETURN_IF_ERROR((MakeExact<DcmFloatingPointDouble, Float64>(item, *element)));
-    } else if (element->ident() == EVR_FL) {
-      TFDICOM_RETURN_IF_ERROR((MakeExact<DcmFloatingPointSingle, Float32>(item, *element)));
+      if (element.getString(raw, length).good() && raw != nullptr &&
+          !IsAscii(std::string_view(raw, length))) {
+        const std::string text = DecodedText(element, charset);
+        TFDICOM_RETURN_IF_ERROR(FromCondition(
+            element.putString(text.data(), static_cast<Uint32>(text.size())),
+            "cannot store a value as UTF-8"));
+      }
     }
+    std::ostringstream out;
+    DcmJsonFormatCompact format(/*printMetaInfo=*/OFFalse);
+    TFDICOM_RETURN_IF_ERROR(
+        FromCondition(element.writeJson(out, format), "cannot write JSON"));
+    out_ += std::move(out).str();
+    return OkStatus();
   }
-  if (HasOtherCharacterSet(item)) {
-    TFDICOM_RETURN_IF_ERROR(FromCondition(
-        item.putAndInsertString(DCM_SpecificCharacterSet, kUtf8Term),
-        "cannot set (0008,0005) SpecificCharacterSet"));
+
+  static bool HasOtherCharacterSet(DcmElement& element) {
+    OFString value;
+    if (element.getOFStringArray(value).bad()) return false;
+    const size_t first = value.find_first_not_of(" \\");
+    return first != OFString_npos && value != kUtf8Term;
   }
-  return OkStatus();
-}
+
+  std::string out_;
+};
 
 }  // namespace
 
@@ -167,17 +297,14 @@ Status DecodeJson(std::string_view contents, std::string* json) {
   Dataset file;
   TFDICOM_RETURN_IF_ERROR(
       file.Parse(contents, Dataset::Depth::kUntilPixelData).WithContext("decode_dicom_json"));
-  TFDICOM_RETURN_IF_ERROR(
-      PrepareForJson(file.dataset(), CharacterSet(), false).WithContext("decode_dicom_json"));
   // What DcmFileFormat::writeJson writes without the meta header: the data
-  // set's elements inside one object.
-  std::ostringstream out;
-  DcmJsonFormatCompact format(/*printMetaInfo=*/OFFalse);
-  out << '{';
-  TFDICOM_RETURN_IF_ERROR(FromCondition(file.dataset().writeJson(out, format),
-                                        "decode_dicom_json: cannot write JSON"));
-  out << '}';
-  *json = std::move(out).str();
+  // set's elements inside one object. Written here, item by item, so that
+  // the work is linear in the elements (DCMTK's own walk is too, but
+  // replacing an element in a DcmItem is not) and DS, IS, FL, FD are exact.
+  JsonWriter writer;
+  TFDICOM_RETURN_IF_ERROR(writer.WriteItem(file.dataset(), CharacterSet(), false)
+                              .WithContext("decode_dicom_json"));
+  *json = std::move(writer.text());
   return OkStatus();
 }
 

@@ -21,10 +21,18 @@ namespace tfdicom {
 // - text is UTF-8, decoded by Specific Character Set as decode_dicom_data
 //   decodes it; each (0008,0005) that names another character set is
 //   rewritten to "ISO_IR 192", which is what the JSON text now is;
-// - DS and IS values are JSON numbers, or JSON strings when the file holds
-//   something that is not a number (e.g. "1A"), so the output always parses.
+// - DS and IS values are JSON numbers with the value of the text, the text
+//   made valid JSON (DecimalJson), or JSON strings when the file holds
+//   something that is not a number (e.g. "1A"), so the output always parses;
+// - the work is linear in the elements and items.
 // Fails as decode_dicom_data does. Thread-safe; never throws.
 Status DecodeJson(std::string_view contents, std::string* json);
+
+// One DS or IS value (padding included) as DICOM JSON writes it: a JSON
+// number with the value of the text ("+1" -> 1, "1." -> 1, ".5" -> 0.5,
+// "1.E3" -> 1.E3, "00012" -> 12), null for an empty value, a JSON string
+// of the text for one that is not a decimal number ("1A", "NaN").
+std::string DecimalJson(std::string_view text);
 
 }  // namespace tfdicom
 

@@ -7,83 +7,16 @@ namespace tfdicom {
 namespace {
 
 constexpr size_t kPreambleLength = 128;
-constexpr uint32_t kUndefinedLength = 0xFFFFFFFFu;
 constexpr int kMaxSequenceDepth = 16;
 
 bool IsPixelTag(uint32_t tag) {
   return tag == 0x7FE00010 || tag == 0x7FE00008 || tag == 0x7FE00009;
 }
 
-// The VRs of PS3.5 6.2; DCMTK reads others its own way.
-bool IsKnownVr(char a, char b) {
-  static constexpr const char kKnown[][3] = {
-      "AE", "AS", "AT", "CS", "DA", "DS", "DT", "FD", "FL", "IS", "LO", "LT", "OB", "OD",
-      "OF", "OL", "OV", "OW", "PN", "SH", "SL", "SQ", "SS", "ST", "SV", "TM", "UC", "UI",
-      "UL", "UN", "UR", "US", "UT", "UV"};
-  for (const char* v : kKnown) {
-    if (a == v[0] && b == v[1]) return true;
-  }
-  return false;
-}
-
-// One element header, read by Reader::Next.
-struct Element {
-  uint32_t tag = 0;
-  char vr[3] = "";  // empty under implicit VR
-  uint32_t length = 0;
-  size_t value = 0;  // offset of the value
-};
-
-class Reader {
+// ElementReader with the header scan's skips over undefined-length content.
+class Reader : public ElementReader {
  public:
-  Reader(std::string_view bytes, size_t pos, bool big_endian)
-      : p_(reinterpret_cast<const uint8_t*>(bytes.data())), size_(bytes.size()), pos_(pos),
-        big_endian_(big_endian) {}
-
-  size_t pos() const { return pos_; }
-  const uint8_t* data() const { return p_; }
-
-  uint16_t U16(size_t at) const {
-    return big_endian_ ? static_cast<uint16_t>(p_[at] << 8 | p_[at + 1])
-                       : static_cast<uint16_t>(p_[at + 1] << 8 | p_[at]);
-  }
-  uint32_t U32(size_t at) const {
-    return big_endian_ ? uint32_t{U16(at)} << 16 | U16(at + 2)
-                       : uint32_t{U16(at + 2)} << 16 | U16(at);
-  }
-
-  // Reads the next element's header; false at the end or on anything odd.
-  bool Next(bool explicit_vr, Element* e) {
-    if (pos_ + 8 > size_) return false;
-    e->tag = uint32_t{U16(pos_)} << 16 | U16(pos_ + 2);
-    if (e->tag >> 16 == 0xFFFE || !explicit_vr) {  // items and delimiters have no VR
-      e->vr[0] = '\0';
-      e->length = U32(pos_ + 4);
-      e->value = pos_ + 8;
-    } else {
-      const char a = static_cast<char>(p_[pos_ + 4]), b = static_cast<char>(p_[pos_ + 5]);
-      if (!IsKnownVr(a, b)) return false;
-      e->vr[0] = a;
-      e->vr[1] = b;
-      e->vr[2] = '\0';
-      if (IsLongVr(a, b)) {
-        if (pos_ + 12 > size_) return false;
-        e->length = U32(pos_ + 8);
-        e->value = pos_ + 12;
-      } else {
-        e->length = U16(pos_ + 6);
-        e->value = pos_ + 8;
-      }
-    }
-    return true;
-  }
-
-  // Moves past a value of defined length that lies inside the input.
-  bool SkipValue(const Element& e) {
-    if (e.length == kUndefinedLength || e.length > size_ - e.value) return false;
-    pos_ = e.value + e.length;
-    return true;
-  }
+  using ElementReader::ElementReader;
 
   // Moves past a sequence of undefined length whose header `e` was read:
   // items of either length, elements inside undefined-length items, nested
@@ -132,10 +65,6 @@ class Reader {
     }
   }
 
-  const uint8_t* p_;
-  size_t size_;
-  size_t pos_;
-  bool big_endian_;
 };
 
 // A string value's first component, padding removed, as DCMTK gives it
@@ -221,6 +150,18 @@ size_t ReadMetaHeader(std::string_view bytes, std::string* transfer_syntax_uid) 
 }
 
 }  // namespace
+
+// The VRs of PS3.5 6.2; DCMTK reads others its own way.
+bool IsKnownVr(char a, char b) {
+  static constexpr const char kKnown[][3] = {
+      "AE", "AS", "AT", "CS", "DA", "DS", "DT", "FD", "FL", "IS", "LO", "LT", "OB", "OD",
+      "OF", "OL", "OV", "OW", "PN", "SH", "SL", "SQ", "SS", "ST", "SV", "TM", "UC", "UI",
+      "UL", "UN", "UR", "US", "UT", "UV"};
+  for (const char* v : kKnown) {
+    if (a == v[0] && b == v[1]) return true;
+  }
+  return false;
+}
 
 bool IsLongVr(char a, char b) {
   static constexpr const char kLong[][3] = {"OB", "OD", "OF", "OL", "OV", "OW", "SQ",
