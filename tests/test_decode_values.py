@@ -147,3 +147,105 @@ def test_every_open_file_has_an_expectation():
                ("lossless", "palette", "lossy", "malformed", "pydicom_fails")}
     assert sum(counted.values()) == len(OPEN_FILES)
     assert counted["lossless"] >= 120 and counted["lossy"] >= 20
+
+
+# (0028,0008) NumberOfFrames and the other image attributes (issue #13):
+# read with range checks in MakeImageInfo, the one place both readers (the
+# header scan and DCMTK) feed.
+
+def frames_file(text, vr="IS", frames=2):
+    """Two 2 x 2 frames whose (0028,0008) NumberOfFrames element holds the
+    bytes of `text`, padded to even length (VR 'LO' makes the header scan
+    decline the element, so DCMTK reads the header)."""
+    import struct
+
+    from pydicom.dataelem import DataElement
+
+    from synthetic import dataset, to_bytes
+
+    value = (text + " " * (len(text) % 2)).encode()
+    ds = dataset(np.arange(4 * frames, dtype=np.uint16).reshape(frames, 2, 2))
+    ds.add(DataElement(0x00280008, vr, "9" * len(value)))  # replaced below
+    data = to_bytes(ds)
+    header = struct.pack("<HH", 0x0028, 0x0008) + vr.encode() + struct.pack("<H", len(value))
+    at = data.index(header) + len(header)
+    return data[:at] + value + data[at + len(value):]
+
+
+def expect_error(decode, fragment, exception=errors.InvalidDicomError):
+    if decode.interface == "numpy":
+        return pytest.raises(exception, match=fragment)
+    import tensorflow as tf
+
+    return pytest.raises(tf.errors.InvalidArgumentError, match=fragment)
+
+
+@pytest.mark.parametrize("vr", ["IS", "LO"], ids=["header_scan", "dcmtk"])
+@pytest.mark.parametrize("text, fragment", [
+    ("4294967296", r"\(0028,0008\) NumberOfFrames=4294967296 is out of range \(expected 1 to "
+                   r"2147483647\)"),
+    ("4294967298", r"NumberOfFrames=4294967298 is out of range"),
+    ("2147483648", r"NumberOfFrames=2147483648 is out of range"),
+    ("99999999999999999999", r"NumberOfFrames=99999999999999999999 is out of range"),
+    ("-1", r"\(0028,0008\) NumberOfFrames=-1 is negative"),
+    ("-4294967295", r"NumberOfFrames=-4294967295 is negative"),
+    ("1.5", r"\(0028,0008\) NumberOfFrames is not a number: '1.5'"),
+    ("+", r"NumberOfFrames is not a number: '\+'"),
+    ("2 frames", r"NumberOfFrames is not a number: '2 frames'"),
+])
+def test_number_of_frames_out_of_range_is_an_error(text, fragment, vr, decode):
+    """Once read modulo 2^32: '4294967296' gave shape (0, 2, 2) under
+    'strict'."""
+    with expect_error(decode, fragment):
+        decode(frames_file(text, vr), on_error="strict")
+    empty = decode(frames_file(text, vr), on_error="skip")
+    assert empty.shape == (0, 0, 0)
+
+
+@pytest.mark.parametrize("vr", ["IS", "LO"], ids=["header_scan", "dcmtk"])
+@pytest.mark.parametrize("text, frames", [("2", 2), (" 2 ", 2), ("+2", 2), ("0", 1)])
+def test_number_of_frames_in_range_is_read(text, frames, vr, decode):
+    """Padding and a sign are allowed; 0 means one frame, as pydicom reads
+    it."""
+    image = decode(frames_file(text, vr, frames=frames), on_error="strict")
+    assert image.shape == (frames, 2, 2)
+    np.testing.assert_array_equal(image.ravel(), np.arange(4 * frames))
+
+
+def attributes_file(**attrs):
+    from synthetic import dataset, to_bytes
+
+    ds = dataset(np.arange(12, dtype=np.uint16).reshape(3, 4))
+    for key, value in attrs.items():
+        setattr(ds, key, value)
+    return to_bytes(ds)
+
+
+@pytest.mark.parametrize("attrs, exception, fragment", [
+    ({"Rows": 0}, errors.InvalidDicomError, r"empty image: \(0028,0010\) Rows=0"),
+    ({"Columns": 0}, errors.InvalidDicomError, r"\(0028,0011\) Columns=0"),
+    ({"BitsStored": 17}, errors.InvalidDicomError,
+     r"inconsistent bit layout: \(0028,0100\) BitsAllocated=16, \(0028,0101\) BitsStored=17"),
+    ({"BitsStored": 0}, errors.InvalidDicomError, r"\(0028,0101\) BitsStored=0"),
+    ({"HighBit": 16}, errors.InvalidDicomError, r"\(0028,0102\) HighBit=16"),
+    ({"BitsStored": 12, "HighBit": 10}, errors.InvalidDicomError, r"\(0028,0102\) HighBit=10"),
+    ({"BitsAllocated": 0}, errors.InvalidDicomError,
+     r"invalid \(0028,0100\) BitsAllocated=0 \(expected 1 or a multiple of 8\)"),
+    ({"BitsAllocated": 12}, errors.InvalidDicomError, r"invalid \(0028,0100\) BitsAllocated=12"),
+    ({"BitsAllocated": 24}, errors.UnsupportedDicomError,
+     r"unsupported \(0028,0100\) BitsAllocated=24"),
+    ({"SamplesPerPixel": 0}, errors.InvalidDicomError,
+     r"invalid \(0028,0002\) SamplesPerPixel=0 \(expected 1, 3 or 4\)"),
+    ({"SamplesPerPixel": 2}, errors.InvalidDicomError, r"invalid \(0028,0002\) SamplesPerPixel=2"),
+    ({"SamplesPerPixel": 4}, errors.UnsupportedDicomError,
+     r"unsupported \(0028,0002\) SamplesPerPixel=4"),
+    ({"PixelRepresentation": 2}, errors.InvalidDicomError,
+     r"invalid \(0028,0103\) PixelRepresentation=2 \(expected 0 or 1\)"),
+    ({"SamplesPerPixel": 3, "PlanarConfiguration": 2, "PhotometricInterpretation": "RGB"},
+     errors.InvalidDicomError, r"invalid \(0028,0006\) PlanarConfiguration=2 \(expected 0 or 1\)"),
+], ids=["rows_0", "columns_0", "bits_stored_17", "bits_stored_0", "high_bit_16", "high_bit_10",
+        "bits_allocated_0", "bits_allocated_12", "bits_allocated_24", "samples_0", "samples_2",
+        "samples_4", "pixel_representation_2", "planar_configuration_2"])
+def test_inconsistent_image_attributes_are_clear_errors(attrs, exception, fragment, decode):
+    with expect_error(decode, fragment, exception):
+        decode(attributes_file(**attrs), on_error="strict", color_dim=True)

@@ -117,3 +117,102 @@ def test_per_frame_rescale_in_functional_groups_is_applied():
                                           on_error="strict")
     assert functional_group_rescale(ds, 2) == [(1.0, -1024.0), (1.0, -1024.0)]
     np.testing.assert_array_equal(hu, stored(f, ds).astype(np.int32) - 1024)
+
+
+# Extreme rescales and windows (issue #13): a rescale whose declared range
+# leaves a double is refused; otherwise no value is ever NaN.
+
+def rescaled_file(**attrs):
+    from synthetic import dataset, phantom, to_bytes
+
+    image = phantom(1, 4, 6, 0, 4095, np.uint16, seed=11)[0]
+    image.flat[:2] = (0, 4095)
+    return to_bytes(dataset(image, bits_stored=12, **attrs)), image
+
+
+def expect_error(decode, fragment):
+    if decode.interface == "numpy":
+        from tfdicom import errors
+
+        return pytest.raises(errors.InvalidDicomError, match=fragment)
+    import tensorflow as tf
+
+    return pytest.raises(tf.errors.InvalidArgumentError, match=fragment)
+
+
+@pytest.mark.parametrize("slope, intercept, shown", [
+    ("1e308", "0", r"RescaleSlope=1e\+308 and \(0028,1052\) RescaleIntercept=0"),
+    ("-1e308", "0", r"RescaleSlope=-1e\+308 and \(0028,1052\) RescaleIntercept=0"),
+    ("1", "1e308", r"RescaleSlope=1 and \(0028,1052\) RescaleIntercept=1e\+308"),
+    ("1", "-1.5e308", r"RescaleSlope=1 and \(0028,1052\) RescaleIntercept=-1.5e\+308"),
+    ("1e305", "-1e308", r"RescaleSlope=1e\+305 and \(0028,1052\) RescaleIntercept=-1e\+308"),
+    ("-1e305", "1e308", r"RescaleSlope=-1e\+305 and \(0028,1052\) RescaleIntercept=1e\+308"),
+], ids=["slope_1e308", "slope_-1e308", "intercept_1e308", "intercept_-1.5e308", "both",
+        "both_negative"])
+@pytest.mark.parametrize("values", ["modality", "display"])
+@pytest.mark.parametrize("scale", ["preserve", "auto"])
+def test_rescale_beyond_a_double_is_refused(slope, intercept, shown, values, scale, decode):
+    data, _ = rescaled_file(RescaleSlope=slope, RescaleIntercept=intercept,
+                            WindowCenter="100", WindowWidth="50")
+    with expect_error(decode, r"rescale out of range: \(0028,1053\) " + shown +
+                              r" take the stored range \[0, 4095\] beyond the range of a double"):
+        decode(data, values=values, scale=scale, dtype="float64", on_error="strict")
+    # 'stored' reads no rescale
+    assert decode(data, dtype="uint16", on_error="strict").max() == 4095
+
+
+def test_display_window_overflowing_its_linear_form_equals_pydicom(decode):
+    """LINEAR_EXACT with width 1e-300: range / width overflows; each value
+    is then windowed on its own (a step at the center), as pydicom does."""
+    data, image = rescaled_file(RescaleSlope="1", RescaleIntercept="0", WindowCenter="2000",
+                                WindowWidth="1e-300", VOILUTFunction="LINEAR_EXACT")
+    ds = pydicom.dcmread(__import__("io").BytesIO(data))
+    expected = apply_voi_lut(image.astype(np.float64), ds)
+    got = decode(data, values="display", dtype="float64", on_error="strict")
+    assert not np.isnan(got).any()
+    np.testing.assert_array_equal(got[0], expected)
+    assert set(np.unique(got)) == {0.0, 4095.0}
+
+
+@pytest.mark.parametrize("slope", ["1e300", "-1e300", "1e-300", "1e-310", "1", "-3.5"])
+@pytest.mark.parametrize("intercept", ["0", "5e307", "-5e307", "1e-320"])
+@pytest.mark.parametrize("window", [("0", "1e-300", "LINEAR_EXACT"), ("1e308", "1e300", "LINEAR"),
+                                    ("-1e308", "1", "LINEAR_EXACT"), ("3", "1e-300", "SIGMOID"),
+                                    ("1e300", "1e308", "SIGMOID"), None],
+                         ids=["narrow", "wide", "far", "sigmoid_narrow", "sigmoid_wide", "none"])
+def test_extreme_finite_rescales_and_windows_never_give_nan(slope, intercept, window):
+    """Every combination either decodes without a NaN (float64 and uint8,
+    scale 'preserve' and 'auto', both levels) or raises a DicomError."""
+    import tfdicom.numpy
+    from tfdicom import errors
+
+    attrs = {"RescaleSlope": slope, "RescaleIntercept": intercept}
+    if window:
+        attrs.update(WindowCenter=window[0], WindowWidth=window[1], VOILUTFunction=window[2])
+    data, _ = rescaled_file(**attrs)
+    for values in ("modality", "display"):
+        for scale in ("preserve", "auto"):
+            for dtype in ("float64", "uint8"):
+                try:
+                    got = tfdicom.numpy.decode_dicom_image(data, values=values, scale=scale,
+                                                           dtype=dtype, on_error="lossy")
+                except errors.DicomError as e:
+                    assert "out of range" in str(e) or "overflow" in str(e), str(e)
+                    continue
+                assert got.shape == (1, 4, 6)
+                assert not np.isnan(got.astype(np.float64)).any(), (values, scale, dtype)
+                if scale == "auto" and dtype == "float64":  # within rounding
+                    assert got.min() >= -1e-12 and got.max() <= 1 + 1e-12
+
+
+def test_tiny_rescale_slope_still_stretches_under_scale_auto(decode):
+    """Slope 1e-305: the declared range is 4e-302 wide, and uint64's
+    1.8e19 / width overflows a double; the stretch is then computed in an
+    order that stays finite. (DCMTK reads a subnormal slope such as 1e-310
+    as 0: a constant image.)"""
+    data, image = rescaled_file(RescaleSlope="1e-305", RescaleIntercept="0")
+    got = decode(data, values="modality", scale="auto", dtype="float64", on_error="strict")
+    np.testing.assert_allclose(got[0], image / 4095.0, rtol=1e-9, atol=1e-12)
+    got = decode(data, values="modality", scale="auto", dtype="uint64", on_error="strict")
+    assert got.min() == 0 and got.max() > 2 ** 63
+    np.testing.assert_allclose(got[0].astype(np.float64) / 2.0 ** 64, image / 4095.0, atol=1e-9)

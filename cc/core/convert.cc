@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
+#include <functional>
 #include <limits>
 #include <string>
 #include <type_traits>
@@ -196,7 +198,10 @@ std::string FormatNumber(double value) {
   if (value == std::floor(value) && std::fabs(value) < 1e18) {
     return std::to_string(static_cast<long long>(value));
   }
-  return std::to_string(value);
+  if (std::fabs(value) >= 1e-4 && std::fabs(value) < 1e18) return std::to_string(value);
+  char text[32];
+  std::snprintf(text, sizeof(text), "%.6g", value);  // 4e-297, not 0.000000
+  return text;
 }
 
 }  // namespace
@@ -271,6 +276,8 @@ namespace {
 void Compose(const ValueTransform& values, double gain, double offset, ConversionPlan* plan) {
   plan->lo = values.lo * gain + offset;
   plan->hi = values.hi * gain + offset;
+  if (std::isnan(plan->lo)) plan->lo = -HUGE_VAL;  // -inf * 0
+  if (std::isnan(plan->hi)) plan->hi = HUGE_VAL;
   if (values.table) {
     auto table = std::make_shared<std::vector<double>>(*values.table);
     for (double& v : *table) v = Clamp(v * gain + offset, plan->lo, plan->hi);
@@ -282,6 +289,77 @@ void Compose(const ValueTransform& values, double gain, double offset, Conversio
   plan->mode = ConversionPlan::Mode::kLinear;
   plan->gain = values.gain * gain;
   plan->offset = values.offset * gain + offset;
+}
+
+// scale='auto' when out_span / span overflows (a declared range narrower
+// than about 1e-290): the same stretch, ((v - min) / span) * out_span +
+// out_lo, computed in an order that stays finite.
+void ComposeNarrow(const ValueTransform& values, double min, double span, double out_lo,
+                   double out_span, ConversionPlan* plan) {
+  const auto map = [&](double v) { return ((v - min) / span) * out_span + out_lo; };
+  plan->lo = map(values.lo);
+  plan->hi = map(values.hi);
+  if (values.table) {
+    auto table = std::make_shared<std::vector<double>>(*values.table);
+    for (double& v : *table) v = Clamp(map(v), plan->lo, plan->hi);
+    plan->mode = ConversionPlan::Mode::kTable;
+    plan->table = std::move(table);
+    plan->table_first = values.table_first;
+    return;
+  }
+  plan->mode = ConversionPlan::Mode::kLinear;
+  plan->gain = (values.gain / span) * out_span;
+  plan->offset = ((values.offset - min) / span) * out_span + out_lo;
+}
+
+// The last resort of scale='auto' for 8- and 16-bit samples: a table over
+// every value a sample can take, each computed as the value transform
+// (clamped to its bounds) and then mapped by `map`, one at a time, so that
+// no intermediate product overflows (a window's huge offset times the
+// stretch's huge gain). False for wider or float samples.
+bool TablePlan(SampleType input, const ValueTransform& values,
+               const std::function<double(double)>& map, ConversionPlan* plan) {
+  int64_t first = 0, size = 0;
+  switch (input) {
+    case SampleType::kUint8: first = 0; size = 256; break;
+    case SampleType::kInt8: first = -128; size = 256; break;
+    case SampleType::kUint16: first = 0; size = 65536; break;
+    case SampleType::kInt16: first = -32768; size = 65536; break;
+    default: return false;
+  }
+  auto table = std::make_shared<std::vector<double>>(static_cast<size_t>(size));
+  for (int64_t i = 0; i < size; ++i) {
+    const int64_t sample = first + i;
+    double v;
+    if (values.table) {
+      int64_t index = sample - values.table_first;
+      const int64_t last = static_cast<int64_t>(values.table->size()) - 1;
+      index = index < 0 ? 0 : (index > last ? last : index);
+      v = (*values.table)[static_cast<size_t>(index)];
+    } else {
+      v = Clamp(static_cast<double>(sample) * values.gain + values.offset, values.lo, values.hi);
+    }
+    (*table)[static_cast<size_t>(i)] = map(v);
+  }
+  plan->mode = ConversionPlan::Mode::kTable;
+  plan->table = std::move(table);
+  plan->table_first = first;
+  plan->lo = -HUGE_VAL;
+  plan->hi = HUGE_VAL;
+  return true;
+}
+
+// A plan computes no NaN from a finite sample when its gain and offset are
+// finite and its table holds no NaN.
+bool IsFinitePlan(const ConversionPlan& plan) {
+  if (plan.mode == ConversionPlan::Mode::kTable) {
+    for (double v : *plan.table) {
+      if (std::isnan(v)) return false;
+    }
+    return true;
+  }
+  return std::isfinite(plan.gain) && std::isfinite(plan.offset) && !std::isnan(plan.lo) &&
+         !std::isnan(plan.hi);
 }
 
 }  // namespace
@@ -304,6 +382,20 @@ Status PlanConversion(SampleType input, BitExtraction bits, ValueRange range,
     const double span = range.max - range.min;
     const double gain = span > 0 ? (out_hi - out_lo) / span : 0.0;
     Compose(values, gain, out_lo - range.min * gain, plan);
+    if (!IsFinitePlan(*plan) && span > 0) {
+      ComposeNarrow(values, range.min, span, out_lo, out_hi - out_lo, plan);
+    }
+    if (!IsFinitePlan(*plan)) {
+      const double out_span = out_hi - out_lo, min = range.min;
+      TablePlan(input, values, [&](double v) {
+        return span > 0 ? ((v - min) / span) * out_span + out_lo : out_lo;
+      }, plan);
+    }
+    if (!IsFinitePlan(*plan)) {
+      return InvalidArgument("scale='auto' overflows a double (declared range=[" +
+                             FormatNumber(range.min) + ", " + FormatNumber(range.max) +
+                             "], dtype=" + DTypeName(dtype) + "): use scale='preserve'");
+    }
     return OkStatus();
   }
 
@@ -311,6 +403,11 @@ Status PlanConversion(SampleType input, BitExtraction bits, ValueRange range,
     plan->mode = ConversionPlan::Mode::kIdentity;
   } else {
     Compose(values, 1.0, 0.0, plan);
+    if (!IsFinitePlan(*plan)) {
+      return InvalidArgument("the value transform is not finite (gain=" +
+                             FormatNumber(plan->gain) + ", offset=" +
+                             FormatNumber(plan->offset) + ")");
+    }
   }
   // Float types hold every integer input; integer types must hold the range.
   const bool fits = IsFloat(dtype)

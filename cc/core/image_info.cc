@@ -1,6 +1,7 @@
 #include "cc/core/image_info.h"
 
-#include <cstdlib>
+#include <cstdint>
+#include <string>
 
 #include "cc/core/dataset.h"
 #include "dcmtk/config/osconfig.h"
@@ -36,6 +37,38 @@ Photometric ParsePhotometric(const std::string& name) {
   if (name == "YBR_RCT") return Photometric::kYbrRct;
   if (name == "PALETTE COLOR") return Photometric::kPaletteColor;
   return Photometric::kOther;
+}
+
+// The largest (0028,0008) NumberOfFrames: IS holds a signed 32-bit integer.
+constexpr int64_t kMaxFrames = 2147483647;
+
+// Parses an IS value of NumberOfFrames (padding already removed): an
+// optional sign and decimal digits, 1 to 2^31 - 1. 0 means one frame, as
+// pydicom reads it.
+Status ParseNumberOfFrames(const std::string& text, uint32_t* frames) {
+  const std::string what = DescribeTag(0x0028, 0x0008);
+  size_t i = 0, end = text.size();
+  while (i < end && text[i] == ' ') ++i;  // IS: leading and trailing spaces are padding
+  while (end > i && text[end - 1] == ' ') --end;
+  bool negative = false;
+  if (i < end && (text[i] == '+' || text[i] == '-')) negative = text[i++] == '-';
+  if (i == end) return InvalidArgument(what + " is not a number: '" + text + "'");
+  int64_t value = 0;
+  for (; i < end; ++i) {
+    const char c = text[i];
+    if (c < '0' || c > '9') return InvalidArgument(what + " is not a number: '" + text + "'");
+    if (value <= kMaxFrames) value = value * 10 + (c - '0');  // stops growing past the limit
+  }
+  if (negative && value != 0) {
+    return InvalidArgument(what + "=" + text + " is negative (expected 1 to " +
+                           std::to_string(kMaxFrames) + ")");
+  }
+  if (value > kMaxFrames) {
+    return InvalidArgument(what + "=" + text + " is out of range (expected 1 to " +
+                           std::to_string(kMaxFrames) + ")");
+  }
+  *frames = value == 0 ? 1 : static_cast<uint32_t>(value);
+  return OkStatus();
 }
 
 }  // namespace
@@ -99,14 +132,7 @@ Status MakeImageInfo(const ImageAttributes& a, uint32_t pixel_tag, ImageInfo* in
 
   info->frames = 1;
   if (a.number_of_frames) {
-    const std::string& frames = *a.number_of_frames;
-    char* end = nullptr;
-    const long value = std::strtol(frames.c_str(), &end, 10);
-    while (end != nullptr && *end == ' ') ++end;
-    if (end == frames.c_str() || *end != '\0' || value < 0) {
-      return InvalidArgument(DescribeTag(0x0028, 0x0008) + " is not a number: '" + frames + "'");
-    }
-    info->frames = value == 0 ? 1 : static_cast<uint32_t>(value);
+    TFDICOM_RETURN_IF_ERROR(ParseNumberOfFrames(*a.number_of_frames, &info->frames));
   }
 
   // Consistency checks: each names the attribute and the value found.
@@ -115,6 +141,10 @@ Status MakeImageInfo(const ImageAttributes& a, uint32_t pixel_tag, ImageInfo* in
                            ", (0028,0011) Columns=" + std::to_string(info->columns));
   }
   const uint32_t ba = info->bits_allocated;
+  if (ba == 0 || (ba != 1 && ba % 8 != 0)) {  // PS3.5 8.1.1: 1 or a multiple of 8
+    return InvalidArgument("invalid (0028,0100) BitsAllocated=" + std::to_string(ba) +
+                           " (expected 1 or a multiple of 8)");
+  }
   if (ba != 1 && ba != 8 && ba != 16 && ba != 32 && ba != 64) {
     return Unimplemented("unsupported (0028,0100) BitsAllocated=" + std::to_string(ba) +
                          " (expected 1, 8, 16, 32 or 64)");
@@ -125,6 +155,19 @@ Status MakeImageInfo(const ImageAttributes& a, uint32_t pixel_tag, ImageInfo* in
         "inconsistent bit layout: (0028,0100) BitsAllocated=" + std::to_string(ba) +
         ", (0028,0101) BitsStored=" + std::to_string(info->bits_stored) +
         ", (0028,0102) HighBit=" + std::to_string(info->high_bit));
+  }
+  if (info->sample_format == SampleFormat::kInteger && a.pixel_representation.value_or(0) > 1) {
+    return InvalidArgument("invalid (0028,0103) PixelRepresentation=" +
+                           std::to_string(*a.pixel_representation) + " (expected 0 or 1)");
+  }
+  const uint32_t spp = info->samples_per_pixel;
+  if (spp == 0 || spp == 2 || spp > 4) {
+    return InvalidArgument("invalid (0028,0002) SamplesPerPixel=" + std::to_string(spp) +
+                           " (expected 1, 3 or 4)");
+  }
+  if (spp > 1 && a.planar_configuration.value_or(0) > 1) {
+    return InvalidArgument("invalid (0028,0006) PlanarConfiguration=" +
+                           std::to_string(*a.planar_configuration) + " (expected 0 or 1)");
   }
   if (info->samples_per_pixel != 1 && info->samples_per_pixel != 3) {
     return Unimplemented("unsupported (0028,0002) SamplesPerPixel=" +

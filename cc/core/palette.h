@@ -3,6 +3,7 @@
 #ifndef TFDICOM_CC_CORE_PALETTE_H_
 #define TFDICOM_CC_CORE_PALETTE_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
@@ -30,9 +31,26 @@ struct Palette {
 // width is the LUT data's bytes per entry; segmented tables are expanded.
 Status ReadPalette(DcmItem& item, bool signed_indices, bool big_endian, Palette* palette);
 
+// A palette table holds at most 2^16 entries (its descriptor cannot say more).
+inline constexpr size_t kMaxPaletteEntries = 65536;
+
+// The number of segment visits that expanding `items` items of segmented
+// data may take: 65536 + 4 * items. A valid table visits each of its own
+// segments once, and through its indirect segments at most one segment per
+// entry they add; indirect segments that copy long runs of empty segments
+// would otherwise take work quadratic in the data.
+int64_t SegmentedLutVisitBudget(size_t items);
+
 // Expands segmented LUT data (PS3.3 C.7.9.2): discrete, linear and indirect
-// segments. Linear segments round half to even, like NumPy.
-Status ExpandSegmentedLut(const std::vector<uint16_t>& data, std::vector<uint16_t>* lut);
+// segments, as pydicom's _expand_segmented_lut does on valid data. Linear
+// segments round half to even, like NumPy. `data` holds one item per
+// element: 16-bit entries (entry_bytes 2) or bytes (entry_bytes 1, whose
+// indirect offsets take four items, ordered by the file's `big_endian`, as
+// pydicom reads them). InvalidArgument for an indirect segment that copies
+// an indirect segment (C.7.9.2.3 forbids it), beyond kMaxPaletteEntries
+// entries and beyond SegmentedLutVisitBudget segment visits.
+Status ExpandSegmentedLut(const std::vector<uint16_t>& data, std::vector<uint16_t>* lut,
+                          int entry_bytes = 2, bool big_endian = false);
 
 }  // namespace tfdicom
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <functional>
 #include <memory>
 #include <string>
@@ -33,17 +34,41 @@ DcmItem* SequenceItem(DcmItem& item, const DcmTagKey& key, unsigned long index) 
   return nullptr;
 }
 
-// The first item of `macro` for frame `frame`: per-frame functional group
-// first, then the shared one.
-DcmItem* FunctionalGroup(DcmItem& dataset, const DcmTagKey& macro, uint32_t frame) {
-  if (DcmItem* per_frame = SequenceItem(dataset, DCM_PerFrameFunctionalGroupsSequence, frame)) {
-    if (DcmItem* found = SequenceItem(*per_frame, macro, 0)) return found;
+// The functional groups of an enhanced image (PS3.3 C.7.6.16), collected in
+// one pass over (5200,9230) PerFrameFunctionalGroupsSequence: a look-up per
+// frame by index would walk DCMTK's item list each time (quadratic in the
+// frames).
+class FunctionalGroups {
+ public:
+  explicit FunctionalGroups(DcmItem& dataset)
+      : shared_(SequenceItem(dataset, DCM_SharedFunctionalGroupsSequence, 0)) {
+    DcmSequenceOfItems* sequence = nullptr;
+    if (dataset.findAndGetSequence(DCM_PerFrameFunctionalGroupsSequence, sequence).good() &&
+        sequence != nullptr) {
+      per_frame_.reserve(sequence->card());
+      for (DcmObject* item = sequence->nextInContainer(nullptr); item != nullptr;
+           item = sequence->nextInContainer(item)) {
+        per_frame_.push_back(static_cast<DcmItem*>(item));
+      }
+    }
   }
-  if (DcmItem* shared = SequenceItem(dataset, DCM_SharedFunctionalGroupsSequence, 0)) {
-    if (DcmItem* found = SequenceItem(*shared, macro, 0)) return found;
+
+  bool has_per_frame() const { return !per_frame_.empty(); }
+
+  // The first item of `macro` for frame `frame`: per-frame functional group
+  // first, then the shared one.
+  DcmItem* Find(const DcmTagKey& macro, uint32_t frame) const {
+    if (frame < per_frame_.size() && per_frame_[frame] != nullptr) {
+      if (DcmItem* found = SequenceItem(*per_frame_[frame], macro, 0)) return found;
+    }
+    if (shared_ != nullptr) return SequenceItem(*shared_, macro, 0);
+    return nullptr;
   }
-  return nullptr;
-}
+
+ private:
+  std::vector<DcmItem*> per_frame_;
+  DcmItem* shared_;
+};
 
 // A LUT of the Modality or VOI LUT Sequence: descriptor and data.
 struct Lut {
@@ -70,6 +95,13 @@ Status ReadLut(DcmItem& item, const char* what, bool signed_input, Lut* lut) {
       descriptor[i] = static_cast<Uint16>(s);
     }
   }
+  if (descriptor[2] < 1 || descriptor[2] > 16) {
+    // The declared range [0, 2^bits - 1] would be empty or beyond the data.
+    return InvalidArgument(std::string(what) + " (0028,3002) LUTDescriptor declares " +
+                           std::to_string(descriptor[2]) +
+                           " bits per entry (expected 1 to 16: (0028,3006) LUTData holds "
+                           "16-bit words)");
+  }
   lut->entries = descriptor[0] == 0 ? 65536 : descriptor[0];
   lut->first_mapped = signed_input ? static_cast<int16_t>(descriptor[1]) : descriptor[1];
   lut->bits = descriptor[2];
@@ -94,6 +126,21 @@ class Builder {
  public:
   explicit Builder(ValueRange stored, ValueTransform start = ValueTransform())
       : stored_(stored), t_(std::move(start)) {}
+
+  // Linear() if every value it gives from a finite value is finite;
+  // otherwise false, and nothing changes.
+  bool TryLinear(double gain, double offset) {
+    if (!std::isfinite(gain) || !std::isfinite(offset)) return false;
+    if (t_.table) {
+      for (double v : *t_.table) {
+        if (!std::isfinite(v * gain + offset)) return false;
+      }
+    } else if (!std::isfinite(t_.gain * gain) || !std::isfinite(t_.offset * gain + offset)) {
+      return false;
+    }
+    Linear(gain, offset);
+    return true;
+  }
 
   void Linear(double gain, double offset) {
     if (t_.table) {
@@ -164,8 +211,39 @@ struct Modality {
   std::vector<ValueTransform> frames;
 };
 
-Status PlanModality(DcmItem& dataset, const ImageInfo& info, const ValueRange& stored,
-                    Modality* modality) {
+// A value as a message shows it: 15 significant digits (DCMTK's reading of
+// "1e305" is not the nearest double; this prints it back as 1e+305).
+std::string Number(double value) {
+  char text[32];
+  std::snprintf(text, sizeof(text), "%.15g", value);
+  return text;
+}
+
+// Whether [lo, hi], its width and its midpoint's double are finite.
+bool FiniteRange(double lo, double hi) {
+  return std::isfinite(lo) && std::isfinite(hi) && std::isfinite(hi - lo) &&
+         std::isfinite(hi + lo);
+}
+
+// The stored range through (0028,1053) RescaleSlope and (0028,1052)
+// RescaleIntercept: [lo, hi]. Refused when a bound, their difference or their
+// sum is beyond a double (the window and scale='auto' compute with them):
+// values from such a rescale would be infinite, and a window over them NaN.
+Status RescaledRange(const ValueRange& stored, double slope, double intercept, double* lo,
+                     double* hi) {
+  const double a = stored.min * slope + intercept, b = stored.max * slope + intercept;
+  *lo = std::min(a, b);
+  *hi = std::max(a, b);
+  if (!stored.bounded) return OkStatus();
+  if (FiniteRange(*lo, *hi)) return OkStatus();
+  return InvalidArgument("rescale out of range: (0028,1053) RescaleSlope=" + Number(slope) +
+                         " and (0028,1052) RescaleIntercept=" + Number(intercept) +
+                         " take the stored range [" + Number(stored.min) + ", " +
+                         Number(stored.max) + "] beyond the range of a double");
+}
+
+Status PlanModality(DcmItem& dataset, const FunctionalGroups& groups, const ImageInfo& info,
+                    const ValueRange& stored, Modality* modality) {
   if (DcmItem* item = SequenceItem(dataset, DCM_ModalityLUTSequence, 0)) {
     Lut lut;
     TFDICOM_RETURN_IF_ERROR(ReadLut(*item, "(0028,3000) ModalityLUTSequence", info.is_signed, &lut));
@@ -189,7 +267,7 @@ Status PlanModality(DcmItem& dataset, const ImageInfo& info, const ValueRange& s
   modality->range = {HUGE_VAL, -HUGE_VAL, stored.bounded};
   for (uint32_t f = 0; f < count; ++f) {
     double slope = top_slope, intercept = top_intercept;
-    if (DcmItem* group = FunctionalGroup(dataset, DCM_PixelValueTransformationSequence, f)) {
+    if (DcmItem* group = groups.Find(DCM_PixelValueTransformationSequence, f)) {
       ReadDecimal(*group, DCM_RescaleSlope, &slope);
       ReadDecimal(*group, DCM_RescaleIntercept, &intercept);
     }
@@ -197,9 +275,21 @@ Status PlanModality(DcmItem& dataset, const ImageInfo& info, const ValueRange& s
     t.gain = slope;
     t.offset = intercept;
     modality->frames.push_back(t);
-    const double a = stored.min * slope + intercept, b = stored.max * slope + intercept;
-    modality->range.min = std::min({modality->range.min, a, b});
-    modality->range.max = std::max({modality->range.max, a, b});
+    double lo = 0, hi = 0;
+    Status status = RescaledRange(stored, slope, intercept, &lo, &hi);
+    if (!status.ok() && functional) {
+      status = InvalidArgument(status.message() + " (frame " + std::to_string(f + 1) + " of " +
+                               std::to_string(count) + ")");
+    }
+    TFDICOM_RETURN_IF_ERROR(status);
+    modality->range.min = std::min(modality->range.min, lo);
+    modality->range.max = std::max(modality->range.max, hi);
+  }
+  if (stored.bounded && !FiniteRange(modality->range.min, modality->range.max)) {
+    return InvalidArgument("rescale out of range: the frames' (0028,1053) RescaleSlope and "
+                           "(0028,1052) RescaleIntercept give ranges from " +
+                           Number(modality->range.min) + " to " + Number(modality->range.max) +
+                           ", wider than a double holds");
   }
   if (!stored.bounded) modality->range = stored;
   return OkStatus();
@@ -207,11 +297,11 @@ Status PlanModality(DcmItem& dataset, const ImageInfo& info, const ValueRange& s
 
 // The first window of the image (top level, else the frame's functional
 // group (0028,9132) FrameVOILUTSequence).
-bool FindWindow(DcmItem& dataset, uint32_t frame, double* center, double* width,
-                std::string* function) {
+bool FindWindow(DcmItem& dataset, const FunctionalGroups& groups, uint32_t frame,
+                double* center, double* width, std::string* function) {
   DcmItem* source = &dataset;
   if (!dataset.tagExists(DCM_WindowCenter)) {
-    source = FunctionalGroup(dataset, DCM_FrameVOILUTSequence, frame);
+    source = groups.Find(DCM_FrameVOILUTSequence, frame);
     if (source == nullptr) return false;
   }
   if (!ReadDecimal(*source, DCM_WindowCenter, center) ||
@@ -224,8 +314,8 @@ bool FindWindow(DcmItem& dataset, uint32_t frame, double* center, double* width,
   return true;
 }
 
-Status PlanDisplay(DcmItem& dataset, const ImageInfo& info, const ValueRange& stored,
-                   const Modality& modality, ValueLevel* level) {
+Status PlanDisplay(DcmItem& dataset, const FunctionalGroups& groups, const ImageInfo& info,
+                   const ValueRange& stored, const Modality& modality, ValueLevel* level) {
   // pydicom's apply_windowing: the window maps onto the modality's range.
   double y_min = stored.min, y_max = stored.max;
   if (modality.lut) {
@@ -235,8 +325,10 @@ Status PlanDisplay(DcmItem& dataset, const ImageInfo& info, const ValueRange& st
     double slope = 0, intercept = 0;
     if (ReadDecimal(dataset, DCM_RescaleSlope, &slope) &&
         ReadDecimal(dataset, DCM_RescaleIntercept, &intercept)) {
-      y_min = y_min * slope + intercept;
-      y_max = y_max * slope + intercept;
+      const double a = y_min * slope + intercept, b = y_max * slope + intercept;
+      TFDICOM_RETURN_IF_ERROR(RescaledRange(stored, slope, intercept, &y_min, &y_max));
+      y_min = a;  // pydicom keeps the order: y_min > y_max for a negative slope
+      y_max = b;
     } else {
       y_min = modality.range.min;
       y_max = modality.range.max;
@@ -253,7 +345,7 @@ Status PlanDisplay(DcmItem& dataset, const ImageInfo& info, const ValueRange& st
   }
   const uint32_t count = std::max<uint32_t>(
       static_cast<uint32_t>(modality.frames.size()),
-      dataset.tagExists(DCM_PerFrameFunctionalGroupsSequence) ? info.frames : 1);
+      groups.has_per_frame() ? info.frames : 1);
   level->frames.clear();
   level->range = {std::min(y_min, y_max), std::max(y_min, y_max), true};
   for (uint32_t f = 0; f < count; ++f) {
@@ -265,7 +357,7 @@ Status PlanDisplay(DcmItem& dataset, const ImageInfo& info, const ValueRange& st
     if (has_voi_lut) {
       TFDICOM_RETURN_IF_ERROR(builder.Apply(
           [&](double v) { return voi_lut.Lookup(static_cast<int64_t>(std::llround(v))); }));
-    } else if (FindWindow(dataset, f, &center, &width, &function)) {
+    } else if (FindWindow(dataset, groups, f, &center, &width, &function)) {
       if (function == "SIGMOID") {
         if (width <= 0) return InvalidArgument("SIGMOID window with (0028,1051) WindowWidth <= 0");
         TFDICOM_RETURN_IF_ERROR(builder.Apply([&](double v) {
@@ -286,9 +378,22 @@ Status PlanDisplay(DcmItem& dataset, const ImageInfo& info, const ValueRange& st
         if (width == 0) {  // a step at the center (LINEAR with width 1)
           TFDICOM_RETURN_IF_ERROR(
               builder.Apply([&](double v) { return v <= center ? y_min : y_max; }));
-        } else {
-          builder.Linear(range / width, (0.5 - center / width) * range + y_min);
+        } else if (builder.TryLinear(range / width, (0.5 - center / width) * range + y_min)) {
           builder.Clamp(std::min(y_min, y_max), std::max(y_min, y_max));
+        } else {
+          // A window so narrow for its values that the linear form overflows
+          // (inf - inf would give NaN): evaluate it per stored value in a
+          // form that stays finite.
+          const Status status = builder.Apply([&](double v) {
+            double t = (v - center) / width + 0.5;
+            t = t < 0 ? 0 : (t > 1 ? 1 : t);
+            return t * range + y_min;
+          });
+          if (!status.ok()) {
+            return InvalidArgument("window out of range: (0028,1050) WindowCenter=" +
+                                   Number(center) + ", (0028,1051) WindowWidth=" +
+                                   Number(width) + " overflow a double for this image's values");
+          }
         }
       }
     } else {
@@ -332,8 +437,9 @@ Status PlanValueLevel(DcmItem* item, const ImageInfo& info, Values values,
                            "' needs a monochrome image, got (0028,0004) "
                            "PhotometricInterpretation=" + info.photometric_name);
   }
+  const FunctionalGroups groups(dataset);
   Modality modality;
-  TFDICOM_RETURN_IF_ERROR(PlanModality(dataset, info, level->stored_range, &modality));
+  TFDICOM_RETURN_IF_ERROR(PlanModality(dataset, groups, info, level->stored_range, &modality));
   if (values == Values::kModality) {
     level->range = modality.range;
     level->frames = modality.frames;
@@ -342,7 +448,7 @@ Status PlanValueLevel(DcmItem* item, const ImageInfo& info, Values values,
   if (!level->stored_range.bounded) {
     return Unimplemented("values='display' needs integer pixel data");
   }
-  return PlanDisplay(dataset, info, level->stored_range, modality, level);
+  return PlanDisplay(dataset, groups, info, level->stored_range, modality, level);
 }
 
 }  // namespace tfdicom
