@@ -280,3 +280,11 @@ def test_a_bad_window_exits_2_without_a_traceback(tree, tmp_path):
     assert result.returncode == 2
     assert "argument --window: WIDTH must be positive, not 0" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_file_over_the_limit_in_a_folder_is_a_failure_not_a_skip(tree, tmp_path, capsys):
+    assert cli.main(["convert", str(tree / "us"), "--out", str(tmp_path / "out"),
+                     "--max-file-bytes", "1000"]) == 1
+    out, err = capsys.readouterr()
+    assert "converted 0 of 2 files" in out
+    assert "2 file(s) not converted" in err and "more than the limit of 1000" in err

@@ -37,6 +37,10 @@ class SkippedFile(OSError):
     socket, a dangling link): listed, never read."""
 
 
+class FileTooLarge(OSError):
+    """A file larger than --max-file-bytes: refused (a failure), not read."""
+
+
 def iter_files(sources):
     """Every file under `sources` (files or folders, recursively), with the
     folder it was found under (for mirroring the layout) and whether it was
@@ -81,9 +85,10 @@ class Progress:
 def read(path, max_bytes=DEFAULT_MAX_FILE_BYTES):
     """The bytes of a regular file (symbolic links followed), at most
     `max_bytes` of them. Anything else (a FIFO, a device such as /dev/zero, a
-    socket) raises SkippedFile without being read: the file is opened
-    non-blocking (a FIFO does not wait for a writer) and checked with fstat
-    before any read (no race between the check and the read)."""
+    socket) raises SkippedFile, a larger file FileTooLarge, without being
+    read: the file is opened non-blocking (a FIFO does not wait for a
+    writer) and checked with fstat before any read (no race between the
+    check and the read)."""
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:
@@ -95,11 +100,11 @@ def read(path, max_bytes=DEFAULT_MAX_FILE_BYTES):
         if not stat.S_ISREG(info.st_mode):
             raise SkippedFile(f"{_kind(info.st_mode)}, not a regular file: not read")
         if info.st_size > max_bytes:
-            raise SkippedFile(f"{info.st_size} bytes, more than the limit of {max_bytes} "
+            raise FileTooLarge(f"{info.st_size} bytes, more than the limit of {max_bytes} "
                               f"(--max-file-bytes): not read")
         data = f.read(max_bytes + 1)
     if len(data) > max_bytes:  # grew since fstat
-        raise SkippedFile(f"more than the limit of {max_bytes} bytes (--max-file-bytes): "
+        raise FileTooLarge(f"more than the limit of {max_bytes} bytes (--max-file-bytes): "
                           f"not read")
     return data
 
