@@ -430,6 +430,18 @@ def spec_for(index):
     return {"image": image, "data": DATA_TAGS, "json": True}
 
 
+def unmutated_input(seeds, index):
+    """--unmutated: input `index` is seed file index // 6 as it is, with
+    on_error and color_dim chosen by index % 6 (all six pairs for every
+    file) and the other options rotating with the file."""
+    i, j = divmod(index, 6)
+    name, data = seeds[i]
+    image = dict(on_error=ON_ERROR[j % 3], color_dim=j >= 3, values=VALUES[i % 3],
+                 scale=SCALES[i % 2], dtype=DTYPES[i % len(DTYPES)],
+                 max_output_bytes=MAX_OUTPUT_BYTES)
+    return data, name, [], {"image": image, "data": DATA_TAGS, "json": True}
+
+
 # ---------------------------------------------------------------------------
 # The worker: runs one input through every entry point, checks the results
 # and sends back outcomes and digests.
@@ -536,6 +548,9 @@ def run_entry(entry, data, spec):
 
 def worker_main():
     """Reads (id, data, spec) messages from stdin, answers on stdout."""
+    import faulthandler
+
+    faulthandler.enable()  # a crash leaves the Python stack in the worker's log
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # nothing else may write to the pipe
     import tfdicom.numpy  # noqa: F401 - load the extension before the first input
@@ -728,8 +743,11 @@ class Campaign:
                 index = self.take()
                 if index is None:
                     return
-                data, name, steps = self.mutator.mutant(index)
-                spec = spec_for(index)
+                if self.args.unmutated:
+                    data, name, steps, spec = unmutated_input(self.mutator.seeds, index)
+                else:
+                    data, name, steps = self.mutator.mutant(index)
+                    spec = spec_for(index)
                 if self.args.self_test:
                     spec = dict(spec, **self.args.self_test(index))
                 self.check(pair, index, data, spec, {"seed_file": name, "mutations": steps})
@@ -832,6 +850,7 @@ def replay(paths, timeout, headroom_mb):
         for path in paths:
             info = json.load(open(path))
             data = open(os.path.splitext(path)[0] + ".dcm", "rb").read()
+            digests = {}
             for worker in pair:
                 try:
                     results = worker.run(0, data, info["spec"], timeout)
@@ -847,6 +866,8 @@ def replay(paths, timeout, headroom_mb):
                 for entry, (outcome, digest, problems, detail) in results.items():
                     print(f"{path}: {worker.perturb:#x} {entry}: {outcome} {digest[:16]} "
                           f"{detail[:200]}")
+                    if digests.setdefault(entry, digest) != digest:
+                        problems = problems + ["two runs differ"]
                     for problem in problems:
                         print(f"    {problem}")
                         status = 1
@@ -900,6 +921,9 @@ def main(argv=None):
                         "plus this (0: no cap); see limit_address_space")
     parser.add_argument("--keep", type=int, default=5, help="inputs saved per distinct finding")
     parser.add_argument("--progress", type=int, default=0, help="a line every N inputs")
+    parser.add_argument("--unmutated", action="store_true",
+                        help="run every seed file as it is, under each on_error with and "
+                        "without color_dim, instead of mutants")
     parser.add_argument("--replay", nargs="+", metavar="JSON", help="run saved findings again")
     parser.add_argument("--self-test", action="store_true",
                         help="check that the harness reports a crash and a hang")
@@ -913,9 +937,11 @@ def main(argv=None):
         args.out = tempfile.mkdtemp(prefix="mutation-self-test-")
         return self_test(args)
     args.self_test = None
-    if args.count is None and args.seconds is None:
-        args.count = 1000
     seeds = load_seeds(args.max_seed_bytes, paths=args.seeds)
+    if args.unmutated:
+        args.start, args.count = 0, 6 * len(seeds)
+    elif args.count is None and args.seconds is None:
+        args.count = 1000
     campaign = Campaign(args, seeds)
     start = time.monotonic()
     threads = [threading.Thread(target=campaign.job_loop, args=(j,), daemon=True)
