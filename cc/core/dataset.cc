@@ -172,8 +172,15 @@ Status Dataset::Parse(std::string_view bytes, Depth depth) {
   const TransferSyntax* declared = FindTransferSyntax(declared_uid);
   const bool deflated = declared != nullptr && declared->encoding == PixelEncoding::kDeflated;
   if (!deflated) {
-    TFDICOM_RETURN_IF_ERROR(CheckStructure(bytes, start, EncodingOf(declared_uid),
-                                           depth == Depth::kUntilPixelData));
+    // To the end of the input even when DCMTK stops at the pixel data, and
+    // in every encoding, not only the declared one (DCMTK detects the data
+    // set's real encoding where it differs from the meta header's). To the end:
+    // where DCMTK reads the meta header further than MetaHeaderEnd (an
+    // element of another group inside it), the check would otherwise stop at
+    // a pixel tag that DCMTK takes for meta information, and DCMTK would go
+    // on into unchecked nesting (found by tools/mutation_fuzz.py).
+    TFDICOM_RETURN_IF_ERROR(CheckStructure(bytes, start, DatasetEncoding::kUnknown,
+                                           /*stop_at_pixels=*/false));
   }
 
   DcmInputBufferStream stream;
