@@ -414,3 +414,33 @@ print("ok")
                             capture_output=True, text=True, timeout=300,
                             env=dict(os.environ, PYTHONPATH=ROOT))
     assert result.returncode == 0 and result.stdout == "ok\n", result.stderr[-2000:]
+
+
+def test_allocation_failure_inside_the_core_is_a_dicom_error(tmp_path):
+    """Under a memory cap (as under strict overcommit), a buffer that the
+    header asks for and the core cannot get threw std::bad_alloc through
+    the binding (MemoryError, found by tools/mutation_fuzz.py): it is now
+    DicomTooLargeError, and 'skip' skips it."""
+    path = tmp_path / "big.dcm"
+    path.write_bytes(with_attributes(jpeg_extended_12bit(), Rows=32768, Columns=1024))
+    script = r"""
+import resource, sys, warnings
+import tfdicom.numpy
+from tfdicom import errors
+warnings.simplefilter("ignore", errors.DicomSkipWarning)
+data = open(sys.argv[1], "rb").read()
+size_kib = int(open("/proc/self/status").read().split("VmSize:")[1].split()[0])
+resource.setrlimit(resource.RLIMIT_AS, ((size_kib << 10) + (40 << 20), resource.RLIM_INFINITY))
+kinds = set()
+for dtype in ("uint16", "float32", "uint8"):
+    try:
+        tfdicom.numpy.decode_dicom_image(data, on_error="strict", dtype=dtype)
+    except errors.DicomError as e:
+        kinds.add(type(e).__name__)
+    assert tfdicom.numpy.decode_dicom_image(data, on_error="skip", dtype=dtype).size == 0
+print(sorted(kinds))
+"""
+    result = subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True,
+                            text=True, timeout=300, env=dict(os.environ, PYTHONPATH=ROOT))
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "DicomTooLargeError" in result.stdout

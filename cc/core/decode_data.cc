@@ -115,10 +115,8 @@ Status Lookup(Dataset& file, Index& index, const TagPath& path, std::string* val
   return RenderElement(*element, charset, signed_pixels, value);
 }
 
-}  // namespace
-
-Status DecodeData(std::string_view contents, const std::vector<TagPath>& paths,
-                  std::vector<std::string>* values) {
+Status DecodeDataUnguarded(std::string_view contents, const std::vector<TagPath>& paths,
+                           std::vector<std::string>* values) {
   values->assign(paths.size(), std::string());
   Dataset::Depth depth = Dataset::Depth::kUntilPixelData;
   for (const TagPath& path : paths) {
@@ -136,6 +134,14 @@ Status DecodeData(std::string_view contents, const std::vector<TagPath>& paths,
     }
   }
   return OkStatus();
+}
+
+}  // namespace
+
+Status DecodeData(std::string_view contents, const std::vector<TagPath>& paths,
+                  std::vector<std::string>* values) {
+  return GuardAllocations("decode_dicom_data",
+                          [&] { return DecodeDataUnguarded(contents, paths, values); });
 }
 
 }  // namespace tfdicom

@@ -364,9 +364,11 @@ bool IsSkippable(const Status& status) {
 Status DecodeImage(std::string_view contents, const DecodeOptions& options,
                    const AllocateFn& allocate, ImageInfo* info) {
   const ActiveDecode counted;  // lets big frames use cores no other decode uses
-  ImageInfo local;
-  ImageDecoder decoder(contents, options);
-  return decoder.Run(allocate, info ? info : &local).WithContext("decode_dicom_image");
+  return GuardAllocations("decode_dicom_image", [&] {
+    ImageInfo local;
+    ImageDecoder decoder(contents, options);
+    return decoder.Run(allocate, info ? info : &local).WithContext("decode_dicom_image");
+  });
 }
 
 }  // namespace tfdicom

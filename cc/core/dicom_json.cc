@@ -292,7 +292,9 @@ class JsonWriter {
 
 }  // namespace
 
-Status DecodeJson(std::string_view contents, std::string* json) {
+namespace {
+
+Status DecodeJsonUnguarded(std::string_view contents, std::string* json) {
   json->clear();
   Dataset file;
   TFDICOM_RETURN_IF_ERROR(
@@ -306,6 +308,12 @@ Status DecodeJson(std::string_view contents, std::string* json) {
                               .WithContext("decode_dicom_json"));
   *json = std::move(writer.text());
   return OkStatus();
+}
+
+}  // namespace
+
+Status DecodeJson(std::string_view contents, std::string* json) {
+  return GuardAllocations("decode_dicom_json", [&] { return DecodeJsonUnguarded(contents, json); });
 }
 
 }  // namespace tfdicom

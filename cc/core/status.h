@@ -7,6 +7,8 @@
 #ifndef TFDICOM_CC_CORE_STATUS_H_
 #define TFDICOM_CC_CORE_STATUS_H_
 
+#include <new>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -66,6 +68,21 @@ inline Status ResourceExhausted(std::string m) {
   return Status(Code::kResourceExhausted, std::move(m));
 }
 inline Status Internal(std::string m) { return Status(Code::kInternal, std::move(m)); }
+
+// Runs `body` (a callable returning Status) at one of the core's entry
+// points: DCMTK and the standard containers allocate what an input declares,
+// and an allocation that fails there (std::bad_alloc, std::length_error)
+// becomes ResourceExhausted, so that no C++ exception crosses the core's API.
+template <typename Body>
+Status GuardAllocations(std::string_view op, Body&& body) {
+  try {
+    return body();
+  } catch (const std::bad_alloc&) {
+  } catch (const std::length_error&) {
+  }
+  return Status(Code::kResourceExhausted,
+                std::string(op) + ": out of memory for what the input declares");
+}
 
 }  // namespace tfdicom
 
