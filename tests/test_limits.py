@@ -143,7 +143,8 @@ def test_fuzz_regression_files_are_refused():
             data = f.read()
         assert len(data) < 64 * 1024
         for name, decode in entry_points():
-            if name == "numpy.image" and path.endswith("_defined.dcm"):
+            defined = path.endswith(("_defined.dcm", "_walker_bypass.dcm"))
+            if name == "numpy.image" and defined:
                 assert decode(data).shape == (1, 1, 1)  # as above
                 continue
             with pytest.raises(errors.InvalidDicomError, match=DEPTH):
@@ -166,7 +167,7 @@ def walker_bypass(item_length, depth=4000):
                                photometric=b"YBR_PARTIAL_420 ", item_lengths={38: item_length})
 
 
-@pytest.mark.parametrize("item_length", [1, 2, 7, 8])
+@pytest.mark.parametrize("item_length", [1, 2, 7])
 def test_nesting_past_an_item_shorter_than_its_first_header_is_refused(item_length):
     # DCMTK reads an item of defined length while it has read less than its
     # length: the element whose header starts inside the item is read whole,
@@ -199,9 +200,12 @@ def test_value_past_its_item_is_a_parse_error_not_nesting():
     # check leaves the diagnosis to DCMTK.
     data = lf.nested_sequences(4000, syntax=lf.IMPLICIT_LE, defined_length=True,
                                item_lengths={38: item_length_at(38) - 2})
-    with pytest.raises(errors.InvalidDicomError) as caught:
+    with pytest.raises(errors.CorruptDicomError,
+                       match="Length of element larger than explicit length of surrounding item"):
         tn.decode_dicom_json(data)
-    assert DEPTH not in str(caught.value)
+    # So does an item that ends exactly after its first element's header.
+    with pytest.raises(errors.CorruptDicomError, match="surrounding item"):
+        tn.decode_dicom_json(walker_bypass(8))
     # Near the limit the same damage is not refused for nesting.
     data = lf.nested_sequences(64, syntax=lf.IMPLICIT_LE, defined_length=True,
                                item_lengths={1: 1})
