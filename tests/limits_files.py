@@ -59,15 +59,18 @@ def part10(syntax, body):
     return b"\x00" * 128 + b"DICM" + group_length + meta + body
 
 
-def nested_sequences(depth, *, syntax=EXPLICIT_LE, defined_length=False, rows=True):
+def nested_sequences(depth, *, syntax=EXPLICIT_LE, defined_length=False, rows=True,
+                     photometric=b"MONOCHROME2 ", item_lengths=None):
     """A file with (0040,A730) ContentSequence nested `depth` levels deep,
     one item per level; with Rows/Columns before it and a tiny image after
-    it (`rows`) so that the image decode reaches DCMTK's parse too."""
+    it (`rows`) so that the image decode reaches DCMTK's parse too.
+    `item_lengths` ({level: length}, level 0 the outermost) writes those
+    defined-length items with another length than their content's."""
     w = Writer(syntax)
     head = w.element(0x00080016, "UI", _SOP_CLASS)
     if rows:
         head += w.element(0x00280002, "US", struct.pack(w.order + "H", 1))
-        head += w.element(0x00280004, "CS", b"MONOCHROME2 ")
+        head += w.element(0x00280004, "CS", photometric)
         head += w.element(0x00280010, "US", struct.pack(w.order + "H", 1))
         head += w.element(0x00280011, "US", struct.pack(w.order + "H", 1))
         head += w.element(0x00280100, "US", struct.pack(w.order + "H", 8))
@@ -77,8 +80,8 @@ def nested_sequences(depth, *, syntax=EXPLICIT_LE, defined_length=False, rows=Tr
     # The innermost item holds one element; each level wraps it.
     inner = w.element(0x0040A160, "UT", b"deep")
     if defined_length:
-        for _ in range(depth):
-            item = w.item(len(inner)) + inner
+        for level in reversed(range(depth)):
+            item = w.item((item_lengths or {}).get(level, len(inner))) + inner
             inner = w.header(CONTENT_SEQUENCE, "SQ", len(item)) + item
         nest = inner
     else:

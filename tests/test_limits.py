@@ -143,11 +143,73 @@ def test_fuzz_regression_files_are_refused():
             data = f.read()
         assert len(data) < 64 * 1024
         for name, decode in entry_points():
-            if name == "numpy.image" and path.endswith("_defined.dcm"):
+            defined = path.endswith(("_defined.dcm", "_walker_bypass.dcm"))
+            if name == "numpy.image" and defined:
                 assert decode(data).shape == (1, 1, 1)  # as above
                 continue
             with pytest.raises(errors.InvalidDicomError, match=DEPTH):
                 decode(data)
+
+
+def item_length_at(level, depth=4000):
+    """The length of the item at `level` of the implicit VR nesting."""
+    data = lf.nested_sequences(depth, syntax=lf.IMPLICIT_LE, defined_length=True)
+    pos = data.find(b"\xfe\xff\x00\xe0") + 16 * level
+    return struct.unpack_from("<I", data, pos + 4)[0]
+
+
+def walker_bypass(item_length, depth=4000):
+    """The shape of fuzz_regressions/nested_sequences_walker_bypass.dcm
+    (tools/mutation_fuzz.py): implicit VR, defined-length nesting, an
+    earlier element's value and length changed, and the item at level 38
+    declaring `item_length` bytes instead of its content's."""
+    return lf.nested_sequences(depth, syntax=lf.IMPLICIT_LE, defined_length=True,
+                               photometric=b"YBR_PARTIAL_420 ", item_lengths={38: item_length})
+
+
+@pytest.mark.parametrize("item_length", [1, 2, 7])
+def test_nesting_past_an_item_shorter_than_its_first_header_is_refused(item_length):
+    # DCMTK reads an item of defined length while it has read less than its
+    # length: the element whose header starts inside the item is read whole,
+    # with all the levels inside it (a warning, "Explicit item length too
+    # large for the elements contained in the item"). The structure check
+    # took the item's length for a bound and skipped the rest unchecked.
+    data = walker_bypass(item_length)
+    for name, decode in entry_points():
+        if name == "numpy.image":
+            # The header scan skips the outermost sequence by its length and
+            # the image decodes without DCMTK's parse (as for the files above).
+            assert decode(data).shape == (1, 1, 1)
+            continue
+        with pytest.raises(errors.InvalidDicomError, match=DEPTH):
+            decode(data)
+
+
+def test_item_longer_than_its_content_reads_on_and_is_refused():
+    # An item that declares 2 bytes more than its content reads one element
+    # more, from behind its end: still refused.
+    data = lf.nested_sequences(4000, syntax=lf.IMPLICIT_LE, defined_length=True,
+                               item_lengths={38: item_length_at(38) + 2})
+    with pytest.raises(errors.InvalidDicomError, match=DEPTH):
+        tn.decode_dicom_json(data)
+
+
+def test_value_past_its_item_is_a_parse_error_not_nesting():
+    # The item declares 2 bytes less than its content: DCMTK fails on the
+    # element that runs past it (at level 39) and parses no deeper, and the
+    # check leaves the diagnosis to DCMTK.
+    data = lf.nested_sequences(4000, syntax=lf.IMPLICIT_LE, defined_length=True,
+                               item_lengths={38: item_length_at(38) - 2})
+    with pytest.raises(errors.CorruptDicomError,
+                       match="Length of element larger than explicit length of surrounding item"):
+        tn.decode_dicom_json(data)
+    # So does an item that ends exactly after its first element's header.
+    with pytest.raises(errors.CorruptDicomError, match="surrounding item"):
+        tn.decode_dicom_json(walker_bypass(8))
+    # Near the limit the same damage is not refused for nesting.
+    data = lf.nested_sequences(64, syntax=lf.IMPLICIT_LE, defined_length=True,
+                               item_lengths={1: 1})
+    assert json.loads(tn.decode_dicom_json(data))
 
 
 # JSON and lookups on many elements and items: linear (benchmarks/json_scaling.py

@@ -6,9 +6,13 @@
 // allocation per element) and refuses what passes the limits below, before
 // DCMTK sees the bytes.
 //
-// It never refuses a file for anything else: where it cannot follow the
-// encoding (a damaged length, an unexpected tag), it skips the enclosing
-// value of defined length, or stops, and leaves the diagnosis to DCMTK.
+// It never refuses a file for anything else. It reads as DCMTK reads: a
+// sequence or item of defined length is read while less than its length has
+// been read, so its last element or item may run past it (DCMTK warns and
+// reads on). Where it cannot follow the encoding it stops, where DCMTK fails
+// too, and leaves the diagnosis to DCMTK; a value of defined length whose VR
+// it cannot tell (implicit VR private tags, unknown VRs) is walked both as
+// DCMTK reads opaque bytes and as it reads a sequence.
 // Internal to the core.
 #ifndef TFDICOM_CC_CORE_STRUCTURE_CHECK_H_
 #define TFDICOM_CC_CORE_STRUCTURE_CHECK_H_
