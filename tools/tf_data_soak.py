@@ -53,6 +53,9 @@ def main(argv=None):
     parser.add_argument("--parallel", type=int, default=8, help="num_parallel_calls")
     parser.add_argument("--max-seed-bytes", type=int, default=2 << 20)
     parser.add_argument("--show", type=int, default=5, help="failure messages shown")
+    parser.add_argument("--control", action="store_true",
+                        help="the same pipeline with tf.strings.length in place of the op: "
+                        "the RSS that the harness itself (generator, mutator, tf.data) adds")
     args = parser.parse_args(argv)
 
     faulthandler.enable()  # a crash names its thread's stack before the process dies
@@ -74,6 +77,8 @@ def main(argv=None):
             generate, output_signature=(tf.TensorSpec([], tf.int64), tf.TensorSpec([], tf.string)))
 
         def decode(index, contents):
+            if args.control:
+                return index, tf.cast(tf.strings.length(contents), tf.int64)
             image = tfdicom.decode_dicom_image(contents, color_dim=args.color_dim,
                                                on_error=args.on_error, dtype=dtype,
                                                values=args.values)
@@ -125,7 +130,8 @@ def main(argv=None):
     failed = sum(failures.values())
     print(f"tf_data_soak: {args.count} mutants (seed {args.seed}, {len(seeds)} seed files), "
           f"on_error={args.on_error!r}, color_dim={args.color_dim}, dtype={args.dtype}, "
-          f"values={args.values!r}, num_parallel_calls={args.parallel}, {elapsed:.0f} s")
+          f"values={args.values!r}, num_parallel_calls={args.parallel}, {elapsed:.0f} s"
+          + (" (control: tf.strings.length, no decode)" if args.control else ""))
     print(f"  decoded {decoded}, skipped {skipped}, raised {failed}"
           + (f" ({', '.join(f'{k} {v}' for k, v in failures.most_common())})" if failed else ""))
     for message in messages:
