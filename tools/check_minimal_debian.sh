@@ -16,7 +16,12 @@
 # minbase root packed once, to save the download), else made with
 # `debootstrap --variant=minbase bookworm` from the archive that this
 # machine's apt configuration names (installing debootstrap if missing).
-# The root gets this machine's /etc/resolv.conf and, if it has no apt
+# The root gets this machine's network set-up, nothing of its software:
+# /etc/resolv.conf, the local CA certificates of /usr/local/share/
+# ca-certificates (where a TLS-intercepting proxy's CA goes; installed with
+# update-ca-certificates after ca-certificates), PIP_CERT (pip told to trust
+# the system's store, as this machine's pip is when its PIP_CERT or
+# pip.conf `cert` says so), PIP_DEFAULT_TIMEOUT and, if the root has no apt
 # source of its own, a copy of this machine's. /proc, /sys and /dev are
 # mounted into it and unmounted on exit, whatever happens. Set
 # TFDICOM_CHECK_RERUN=0 to skip the re-run. A full run takes about an hour
@@ -81,19 +86,27 @@ if ! grep -qsE '^[[:space:]]*(deb|Types:)' "$TARGET"/etc/apt/sources.list "$TARG
     || cp /etc/apt/sources.list "$TARGET/etc/apt/sources.list"
 fi
 cp -L /etc/resolv.conf "$TARGET/etc/resolv.conf"
+mkdir -p "$TARGET/usr/local/share/ca-certificates"
+cp /usr/local/share/ca-certificates/*.crt "$TARGET/usr/local/share/ca-certificates/" 2>/dev/null || true
+PIP_ENV=()
+if [ -n "${PIP_CERT:-}" ] || grep -qsE '^[[:space:]]*cert[[:space:]]*=' /etc/pip.conf "$HOME/.config/pip/pip.conf"; then
+  PIP_ENV+=(PIP_CERT=/etc/ssl/certs/ca-certificates.crt)
+fi
+[ -n "${PIP_DEFAULT_TIMEOUT:-}" ] && PIP_ENV+=(PIP_DEFAULT_TIMEOUT="$PIP_DEFAULT_TIMEOUT")
 bind /proc "$TARGET/proc"
 bind /sys "$TARGET/sys"
 bind /dev "$TARGET/dev"
 
 # What the user has: git and CA certificates, nothing else.
 chroot "$TARGET" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin DEBIAN_FRONTEND=noninteractive \
-  sh -c 'apt-get update -qq && apt-get install -y -qq --no-install-recommends git ca-certificates >/dev/null'
+  sh -c 'apt-get update -qq && apt-get install -y -qq --no-install-recommends git ca-certificates >/dev/null
+         update-ca-certificates >/dev/null 2>&1'
 echo "check_minimal_debian: cloning $REPO at $(git -C "$REPO" rev-parse --short HEAD)"
 git clone -q --no-hardlinks "$REPO" "$TARGET/root/tfdicom"
 
 # A user's login environment: no PYTHONDONTWRITEBYTECODE, no CI.
 in_root() {
-  chroot "$TARGET" /usr/bin/env -i HOME=/root LANG=C.UTF-8 TERM=dumb \
+  chroot "$TARGET" /usr/bin/env -i HOME=/root LANG=C.UTF-8 TERM=dumb "${PIP_ENV[@]}" \
     PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
     bash -c "cd /root/tfdicom && $1"
 }
