@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # The two jobs the README starts with; each sets up what is missing first.
 #   bash tools/run.sh demo   `tfdicom demo` on the bundled samples (outputs in build/demo)
-#   bash tools/run.sh test   the core under ASan/UBSan (unit tests, fuzz regressions,
-#                            a 120 s fuzz run), then the pytest suite (what CI runs)
+#   bash tools/run.sh test   the core under ASan/UBSan/TSan (unit tests, fuzz regressions,
+#                            a 120 s fuzz run: TFDICOM_FUZZ_SECONDS; skipped when the
+#                            same sources were fuzzed before, see tools/sanitize.sh),
+#                            then the pytest suite (what CI runs; extra arguments go
+#                            to pytest)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
