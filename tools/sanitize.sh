@@ -22,6 +22,7 @@ SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-fram
 # Coverage for the fuzzer in every object of the core.
 FUZZ_COVERAGE="-fsanitize=fuzzer-no-link"
 
+echo "sanitize: building the core under ASan/UBSan with clang in $BUILD/ (about 10 min on 2 cores the first time)"
 CC=clang CXX=clang++ .venv/bin/cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DTFDICOM_BUILD_TF=OFF -DTFDICOM_BUILD_PYTHON=OFF -DTFDICOM_BUILD_TESTS=ON \
   -DTFDICOM_BUILD_FUZZERS=ON -DCMAKE_CXX_FLAGS="$SAN $FUZZ_COVERAGE" -DCMAKE_C_FLAGS="$SAN $FUZZ_COVERAGE" \
@@ -43,6 +44,7 @@ if [ -e "${regressions[0]}" ]; then "$BUILD/fuzz_decode" "${regressions[@]}"; fi
 # same files at once. (TensorFlow's pip wheel is not built with TSan, so the
 # op library itself cannot run under it; tests/test_stress.py covers it.)
 TSAN_BUILD=build-tsan
+echo "sanitize: building the core's unit tests under TSan in $TSAN_BUILD/"
 CC=clang CXX=clang++ .venv/bin/cmake -S . -B "$TSAN_BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DTFDICOM_BUILD_TF=OFF -DTFDICOM_BUILD_PYTHON=OFF -DTFDICOM_BUILD_TESTS=ON \
   -DCMAKE_CXX_FLAGS="-fsanitize=thread" -DCMAKE_C_FLAGS="-fsanitize=thread" \
