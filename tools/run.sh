@@ -13,7 +13,16 @@ bash tools/bootstrap.sh
 export PYTHONPATH="$ROOT${PYTHONPATH:+:$PYTHONPATH}"
 export TF_CPP_MIN_LOG_LEVEL=2
 case "${1:-}" in
-  demo) shift; exec .venv/bin/python -m tfdicom demo --out "${1:-build/demo}" ;;
+  demo) shift
+        # TensorFlow's AutoGraph writes each function it converts as a
+        # temporary module and deletes it, but Python leaves its bytecode in
+        # <tmp>/__pycache__: a private temporary directory keeps /tmp clean.
+        export TMPDIR="$ROOT/build/tmp"
+        rm -rf "$TMPDIR" && mkdir -p "$TMPDIR"
+        rc=0
+        .venv/bin/python -m tfdicom demo --out "${1:-build/demo}" || rc=$?
+        rm -rf "$TMPDIR"
+        exit $rc ;;
   test) shift
         bash tools/sanitize.sh "${TFDICOM_FUZZ_SECONDS:-120}"
         exec .venv/bin/python -m pytest -q "$@" ;;
