@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Sets up everything tfdicom needs on Debian 12 (as root), then builds it in
 # place. Safe to re-run: each step is skipped when already done.
-#   apt packages: compiler, DCMTK (library, tools, data dictionary), the codec
-#                 libraries (CharLS and OpenJPEG as fallbacks: see
-#                 tools/fetch_sources.sh, third_party/README.md)
+#   apt packages: compiler, Python's headers and venv, xz (for OpenJPEG's
+#                 source tarball), DCMTK (library, tools, data dictionary),
+#                 the codec libraries, clang and googletest for the
+#                 sanitized core tests (a minimal Debian 12 has none of them)
+#   third_party/: CharLS and OpenJPEG release sources (tools/fetch_sources.sh,
+#                 through apt; third_party/README.md)
 #   .venv/:      Python packages from requirements-dev.txt
 #   tfdicom/:    _tfdicom_ops.so and _core*.so, built by CMake in build/
 set -euo pipefail
@@ -11,9 +14,11 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
 # openjph-tools (ojph_compress, ojph_expand) makes and checks the HTJ2K test
-# files; clang, its
-# runtime and googletest build the core's sanitized unit tests and fuzzer.
-APT_PACKAGES=(g++ make git curl python3-venv libdcmtk-dev dcmtk libopenjp2-7-dev
+# files; clang, its runtime and googletest build the core's sanitized unit
+# tests and fuzzer. libcharls-dev and libopenjp2-7-dev: the libraries that
+# TFDICOM_ALLOW_DEBIAN_CODECS=1 falls back to.
+APT_PACKAGES=(g++ make git ca-certificates xz-utils python3-venv python3-dev
+              libdcmtk-dev dcmtk libopenjp2-7-dev
               libjpeg62-turbo-dev libcharls-dev libdeflate-dev openjph-tools
               clang libclang-rt-14-dev libgtest-dev)
 missing=()
