@@ -74,7 +74,8 @@ debian_mirror() {
   [ -n "$uri" ] || uri="$(grep -hE '^deb +(\[[^]]*\] +)?[a-z]+://[^ ]*/debian/? ' \
                           /etc/apt/sources.list 2>/dev/null | head -n 1 \
                           | sed -E 's/^deb +(\[[^]]*\] +)?([^ ]+).*/\2/' || true)"
-  echo "${uri:-http://deb.debian.org/debian}"
+  [ -n "$uri" ] || die "no Debian archive in this machine's apt sources: set TFDICOM_DEBIAN_MIRROR"
+  echo "$uri"
 }
 if [ ! -f "$ROOTFS/.tfdicom-rootfs" ]; then
   if ! command -v debootstrap >/dev/null; then
