@@ -53,6 +53,10 @@ def main(argv=None):
     parser.add_argument("--parallel", type=int, default=8, help="num_parallel_calls")
     parser.add_argument("--max-seed-bytes", type=int, default=2 << 20)
     parser.add_argument("--show", type=int, default=5, help="failure messages shown")
+    parser.add_argument("--distinct", type=int, default=0,
+                        help="element i decodes mutant i %% DISTINCT: with half of --count, the "
+                        "second half repeats the first, so RSS growth there is a leak, not "
+                        "the allocator reaching the high-water mark of new inputs")
     parser.add_argument("--control", action="store_true",
                         help="the same pipeline with tf.strings.length in place of the op: "
                         "the RSS that the harness itself (generator, mutator, tf.data) adds")
@@ -71,7 +75,7 @@ def main(argv=None):
     def dataset_from(start):
         def generate():
             for index in range(start, args.count):
-                yield index, mutator.mutant(index)[0]
+                yield index, mutator.mutant(index % args.distinct if args.distinct else index)[0]
 
         ds = tf.data.Dataset.from_generator(
             generate, output_signature=(tf.TensorSpec([], tf.int64), tf.TensorSpec([], tf.string)))

@@ -82,14 +82,6 @@ size_t MetaHeaderEnd(std::string_view bytes, std::string* uid = nullptr) {
   return pos;
 }
 
-// How the structure check reads a data set of this transfer syntax.
-DatasetEncoding EncodingOf(const std::string& uid) {
-  const TransferSyntax* syntax = uid.empty() ? nullptr : FindTransferSyntax(uid);
-  if (syntax == nullptr) return DatasetEncoding::kUnknown;  // as DCMTK, which guesses
-  if (uid == "1.2.840.10008.1.2") return DatasetEncoding::kImplicitLittle;
-  return syntax->big_endian ? DatasetEncoding::kExplicitBig : DatasetEncoding::kExplicitLittle;
-}
-
 // Stops DCMTK's read of a deflated file after the meta header: every data
 // set element's tag is at or after it.
 const DcmTagKey kFirstDatasetTag(0x0000, 0x0001);
