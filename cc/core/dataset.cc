@@ -215,7 +215,14 @@ Status Dataset::Parse(std::string_view bytes, Depth depth) {
     transfer_syntax_uid_ = DcmXfer(dataset().getOriginalXfer()).getXferID();
   }
   transfer_syntax_ = FindTransferSyntax(transfer_syntax_uid_);
-  if (deflated) return InflateAndReparse(depth);
+  if (deflated) {
+    // The data set is inflated because the meta header's first (0002,0010)
+    // says so; DCMTK may have kept another value (a second (0002,0010), or
+    // garbage): the inflated data set is read as what was decided here.
+    transfer_syntax_uid_ = declared_uid;
+    transfer_syntax_ = declared;
+    return InflateAndReparse(depth);
+  }
   if (depth == Depth::kUntilPixelData && transfer_syntax_ != nullptr) {
     TFDICOM_RETURN_IF_ERROR(LocatePixelElement(stream.tell()));
   }
@@ -292,6 +299,10 @@ Status Dataset::CheckStopBeforeEnd(uint64_t stream_offset, bool implicit) {
 // tag and the value length.
 Status Dataset::LocatePixelElement(uint64_t stream_offset) {
   pixel_span_ = PixelElementSpan();
+  if (transfer_syntax_ == nullptr) {
+    return Unimplemented("unsupported transfer syntax " +
+                         DescribeTransferSyntax(transfer_syntax_uid_));
+  }
   const bool big_endian = transfer_syntax_->big_endian;
   const bool implicit = transfer_syntax_uid_ == "1.2.840.10008.1.2";
   const auto* base = reinterpret_cast<const uint8_t*>(bytes_.data());
