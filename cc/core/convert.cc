@@ -349,17 +349,6 @@ bool TablePlan(SampleType input, const ValueTransform& values,
   return true;
 }
 
-// Keeps every output of `plan` within [lo, hi].
-void ClampOutput(double lo, double hi, ConversionPlan* plan) {
-  plan->lo = std::max(plan->lo, lo);
-  plan->hi = std::min(plan->hi, hi);
-  if (plan->mode == ConversionPlan::Mode::kTable) {
-    auto table = std::make_shared<std::vector<double>>(*plan->table);
-    for (double& v : *table) v = Clamp(v, lo, hi);
-    plan->table = std::move(table);
-  }
-}
-
 // A plan computes no NaN from a finite sample when its gain and offset are
 // finite and its table holds no NaN.
 bool IsFinitePlan(const ConversionPlan& plan) {
@@ -407,9 +396,6 @@ Status PlanConversion(SampleType input, BitExtraction bits, ValueRange range,
                              FormatNumber(range.min) + ", " + FormatNumber(range.max) +
                              "], dtype=" + DTypeName(dtype) + "): use scale='preserve'");
     }
-    // The declared range maps onto [out_lo, out_hi]; only rounding (a
-    // negative slope, say) could step outside it.
-    ClampOutput(out_lo, out_hi, plan);
     return OkStatus();
   }
 
