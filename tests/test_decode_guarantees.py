@@ -443,4 +443,8 @@ print(sorted(kinds))
     result = subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True,
                             text=True, timeout=300, env=dict(os.environ, PYTHONPATH=ROOT))
     assert result.returncode == 0, result.stderr[-2000:]
-    assert "DicomTooLargeError" in result.stdout
+    # Which DicomError depends on what runs out first (since the first JPEG
+    # frame header is checked before DCMTK allocates, it is CorruptDicomError
+    # here); a MemoryError or any other exception fails the script above.
+    assert result.stdout.strip() in ("['DicomTooLargeError']", "['CorruptDicomError']",
+                                     "['CorruptDicomError', 'DicomTooLargeError']")

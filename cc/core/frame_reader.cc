@@ -326,6 +326,25 @@ Status MakeDcmtkFrameReader(Dataset& dataset, const ImageInfo& info,
                          " delivers frames of " + std::to_string(frame_size) + " bytes, not " +
                          std::to_string(expected));
   }
+  // DCMTK's colour-model query scans the first frame's JPEG markers and
+  // loops forever on a marker of length 0 (found by tools/mutation_fuzz.py):
+  // the frame header is read and checked by tfdicom first.
+  if (!jpeg_starts.empty()) {
+    std::string scratch;
+    std::string_view codestream;
+    FrameLayout layout;
+    layout.rows = info.rows;
+    layout.columns = info.columns;
+    layout.samples_per_pixel = info.samples_per_pixel;
+    layout.bits_allocated = info.bits_allocated;
+    layout.photometric = info.photometric_name;
+    Status status = FrameCodestream(jpeg_items, jpeg_starts, 0, &scratch, &codestream);
+    if (status.ok()) status = CheckJpegFrameFits(codestream, layout);
+    if (!status.ok()) {
+      return status.WithContext("cannot decompress frame 1 of " + std::to_string(info.frames) +
+                                " (" + DescribeTransferSyntax(info.transfer_syntax_uid) + ")");
+    }
+  }
   OFString color_model;
   Photometric photometric = info.photometric;
   if (pixels->getDecompressedColorModel(&dataset.dataset(), color_model).good()) {
